@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // sbx's entry point: parses argv, runs one command, turns errors into messages and exit codes.
 
 import { Command, CommanderError } from 'commander';
@@ -36,4 +35,3 @@ export const main = async (argv: string[]): Promise<void> => {
   }
 };
 
-await main(process.argv.slice(2));

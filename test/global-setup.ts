@@ -1,0 +1,13 @@
+// Builds dist/ once before the suite, so CLI tests run the real `sbx` binary.
+
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** Vitest global setup: compile src/ to dist/. */
+export default function setup(): void {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.build.json`], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+}
