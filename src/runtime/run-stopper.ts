@@ -1,0 +1,71 @@
+// Stopping a run: TERM every member, wait for the deadline, then KILL until nothing is left; never returns early.
+
+import { setTimeout as delay } from 'node:timers/promises';
+import { cgroupKill, cgroupPids, cgroupPopulated, removeRunCgroup } from './cgroup.js';
+import type { EnvironScanner } from './proc-scan.js';
+
+/** How often a stop re-checks the run's membership. */
+export const STOP_POLL_MS = 15;
+
+/** Outcome of one stop loop. */
+export interface StopResult {
+  escalated: boolean;
+}
+
+/** Sends sig, ignoring processes that are already gone. */
+export const signalPids = (pids: readonly number[], sig: NodeJS.Signals): void => {
+  for (const pid of pids) {
+    if (pid === process.pid || pid <= 1) continue;
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // ESRCH: exited between the listing and the signal
+    }
+  }
+};
+
+/** TERM (plus CONT, so stopped processes see it) to every pid. */
+const terminate = (pids: readonly number[]): void => {
+  signalPids(pids, 'SIGTERM');
+  signalPids(pids, 'SIGCONT');
+};
+
+/**
+ * cgroup mode: TERM every member, poll cgroup.events until empty or the deadline, then cgroup.kill (or SIGKILL each
+ * member when cgroup.kill is missing) until empty, then remove the cgroup.
+ */
+export const stopCgroupRun = async (dir: string, timeoutMs: number): Promise<StopResult> => {
+  const deadline = Date.now() + timeoutMs;
+  terminate(await cgroupPids(dir));
+  let escalated = false;
+  while (await cgroupPopulated(dir)) {
+    if (Date.now() >= deadline) {
+      escalated = true;
+      if (!(await cgroupKill(dir))) signalPids(await cgroupPids(dir), 'SIGKILL');
+    }
+    await delay(STOP_POLL_MS);
+  }
+  await removeRunCgroup(dir);
+  return { escalated };
+};
+
+/**
+ * Tag mode (no writable cgroup): every process whose environment carries the run's tag, found by scanning /proc on
+ * each poll. TERM all, wait, then SIGKILL and rescan until a scan finds none, so a kill wins against fork.
+ */
+export const stopTaggedRun = async (scanner: EnvironScanner, tag: string, timeoutMs: number): Promise<StopResult> => {
+  const deadline = Date.now() + timeoutMs;
+  let pids = await scanner.pidsOf(tag);
+  terminate(pids);
+  let escalated = false;
+  while (pids.length > 0) {
+    if (Date.now() >= deadline) {
+      escalated = true;
+      signalPids(pids, 'SIGKILL');
+    } else {
+      await delay(STOP_POLL_MS);
+    }
+    pids = await scanner.pidsOf(tag);
+  }
+  return { escalated };
+};
