@@ -13,7 +13,8 @@ export interface ProbeResult {
 
 /** Runs a single probe; must settle within timeoutMs and leave no socket open. */
 export interface Prober {
-  probe(target: ProbeTarget, timeoutMs: number): Promise<ProbeResult>;
+  /** Never rejects. An aborted `signal` (optional) settles the probe at once with error `aborted` and closes its socket. */
+  probe(target: ProbeTarget, timeoutMs: number, signal?: AbortSignal): Promise<ProbeResult>;
 }
 
 export type HealthStatus = 'checking' | 'healthy' | 'unhealthy';
