@@ -12,6 +12,13 @@ export interface OverlayStats {
   skipped: number;
 }
 
+/** A source entry refused for safety (a link out of the tree, a FIFO, a device...), with the reason. */
+export interface OverlayRefusal {
+  /** Relative to the source. */
+  path: string;
+  reason: string;
+}
+
 /** Outcome of one sync. */
 export interface OverlayResult {
   status: CopyStatus;
@@ -19,6 +26,8 @@ export interface OverlayResult {
   /** sha256 of the source content as copied (feeds the fingerprints of units that need the overlay). */
   digest: string;
   error: string | null;
+  /** Entries refused for safety (counted in `skipped`; ignore-glob matches are not listed). Capped at 1000. */
+  refused?: OverlayRefusal[];
 }
 
 /** Copies overlays; never writes outside the target. */
