@@ -25,6 +25,10 @@ export interface DesiredUnit {
   /** False after an imperative stop: keep the config, do not run it. */
   enabled: boolean;
   owner: UnitOwner;
+  /** Set when the unit is to be deleted (stopped, dependents first, then forgotten); the text is the reason. */
+  removal?: string | null;
+  /** Set by an imperative restart; cleared when the engine carries it out. */
+  restart_requested?: boolean;
 }
 
 /** The engine's whole desired state (manifest units plus API-created units). */
@@ -41,6 +45,18 @@ export interface ExitRecord {
   /** False when the exit happened while the daemon was down (status unknown). */
   known: boolean;
   at: number;
+}
+
+/** What a run was started with, so the planner can say what changed ("env DB_URL changed") and what it followed. */
+export interface StartRecord {
+  /** The spec the run was started with (the last update in place included). */
+  spec: UnitSpec;
+  /** Digest of each overlay the unit needs, as copied when the run started. */
+  overlays: Record<string, string | null>;
+  /** Resolved `${units.X.port|url}` references, by token. */
+  refs: Record<string, string>;
+  /** run_id of each unit it needs, when the run started (drives `needs: [{ restart: true }]`). */
+  needs: Record<string, string | null>;
 }
 
 /** What the supervisor knows of one unit. */
@@ -67,6 +83,12 @@ export interface ObservedUnit {
   /** Human reason for a failure or hold. */
   last_error: string | null;
   health: HealthState | null;
+  /** The run's process tag (with pid and start_time, what re-adoption checks). */
+  tag?: string | null;
+  /** What the current (or last) run was started with; null before the first start. */
+  started?: StartRecord | null;
+  /** True when the run ended on its own and the restart policy keeps it down (no restart until asked or changed). */
+  stay_down?: boolean;
 }
 
 /** An overlay's observed copy state. */
@@ -77,6 +99,10 @@ export interface ObservedOverlay {
   /** Digest of the source as last copied. */
   digest: string | null;
   error: string | null;
+  /** Digest of the source as last measured (differs from `digest` when the source changed since the copy). */
+  source_digest?: string | null;
+  /** The overlay settings the copy was made with (see overlaySpecKey); a change re-syncs. */
+  spec_key?: string | null;
 }
 
 /** Everything observed, keyed by name. */
@@ -93,7 +119,8 @@ export type HoldReason =
   | 'waiting-for-overlay'
   | 'stopping-dependents'
   | 'disabled'
-  | 'gave-up';
+  | 'gave-up'
+  | 'exited';
 
 /** A unit the plan does not act on, with the reason and what it waits on. */
 export interface Hold {
@@ -102,11 +129,15 @@ export interface Hold {
   /** Names of the units or overlays it is waiting on. */
   on: string[];
   message: string;
+  /** True when the hold will not clear by itself: it needs a user action or a config change. */
+  terminal?: boolean;
+  /** Whether `unit` names a unit (default) or an overlay. */
+  kind?: 'unit' | 'overlay';
 }
 
 /** One step the reconciler may take now; `reason` is for humans ("args changed", "env file .env changed"). */
 export type Action =
-  | { type: 'start'; unit: string; reason: string }
+  | { type: 'start'; unit: string; reason: string; /** The restart policy's retry after a crash (counts toward max_restarts). */ retry?: boolean }
   | { type: 'restart'; unit: string; reason: string }
   | { type: 'update'; unit: string; reason: string }
   | { type: 'stop'; unit: string; reason: string }
@@ -129,6 +160,7 @@ export type EngineEvent =
   | { type: 'unit-health'; at: number; unit: string; health: HealthState }
   | { type: 'overlay'; at: number; overlay: string; status: ObservedOverlay['status'] }
   | { type: 'action'; at: number; action: Action; outcome: 'done' | 'failed'; error?: string }
+  | { type: 'unit-removed'; at: number; unit: string; reason: string }
   | { type: 'converged'; at: number; ready: string[]; failed: string[] };
 
 /** The engine as the daemon's API sees it. */
