@@ -92,6 +92,8 @@ export interface UnitSpec {
   needs: NeedSpec[];
   /** Names of overlays this unit needs (declared in `needs`, or its inline `overlay`). */
   overlays: string[];
+  /** Units whose `${units.NAME.port}` / `${units.NAME.url}` this unit uses (in cmd, args, start, install or env); each is also a need. Always set by the loader. */
+  unit_refs?: string[];
   /** sha256 over every launch-relevant field (argv, cwd, env values, env-file contents, user, port, image, install...). */
   fingerprint: string;
   /** Where the unit is declared. */

@@ -19,6 +19,8 @@ export interface Diagnostic {
   field?: string;
   /** Extra hints, e.g. "did you mean `restart_policy`?". */
   hint?: string;
+  /** Stable kebab-case kind for machines (e.g. `unknown-key`, `dependency-cycle`, `manifest-unreadable`). */
+  code?: string;
 }
 
 /** Builds an error diagnostic. */
