@@ -28,6 +28,9 @@ const STATUS_FORMAT: Record<string, StyleFormat> = {
   failed: 'red',
 };
 
+/** The colour for a status word (unknown words are grey). */
+export const statusFormat = (status: string): StyleFormat => STATUS_FORMAT[status] ?? 'gray';
+
 const HEALTH_FORMAT: Record<string, StyleFormat> = { healthy: 'green', checking: 'yellow', unhealthy: 'red' };
 
 interface Column {
@@ -46,7 +49,7 @@ const BASE_COLUMNS: Column[] = [
     header: 'STATUS',
     align: 'left',
     cell: (row) => row.status,
-    paint: (text, row, style) => style.paint(STATUS_FORMAT[row.status] ?? 'gray', text),
+    paint: (text, row, style) => style.paint(statusFormat(row.status), text),
   },
   { header: 'PID', align: 'right', cell: (row) => dash(row.pid) },
   { header: 'PORT', align: 'right', cell: (row) => dash(row.port) },
