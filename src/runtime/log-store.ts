@@ -9,6 +9,8 @@ export interface LogLine {
   ts: number;
   stream: LogStream;
   text: string;
+  /** True when this is a fragment of a longer line (over MAX_LINE_BYTES, or cut at a daemon hand-over); the next line of the same stream continues it. */
+  partial?: boolean;
 }
 
 /** The child's ends of a run's output, to pass to the process runner. */

@@ -1,0 +1,167 @@
+// Appends one unit's frames to its active log file, rotating by size; the single writer of that unit's files.
+//
+// Writes are synchronous (writev on a regular file, one call per read chunk): nothing read from a unit waits in
+// memory for an async write, so the daemon's memory stays flat under a flood and a crash loses almost nothing.
+// When the disk refuses a write (ENOSPC, EIO) the frame is dropped, the file is cut back to its last whole frame,
+// and a "[sbx] lost N lines" note is written as soon as the disk accepts writes again.
+
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, writevSync } from 'node:fs';
+import type { Logger } from '../shared/logger.js';
+import { encodeTrailer, framesForText, type Frame } from './log-record.js';
+import { findValidEnd, type LogFileSet } from './log-file-reader.js';
+import { logGenerations, rotateFiles, type RotationPolicy } from './log-rotation.js';
+
+const IOV_MAX = 1024;
+
+/** Called after frames reached the file (for followers). */
+export type CommitListener = (frames: Frame[], ts: number) => void;
+
+/** The writer for one unit's directory. */
+export class UnitLogWriter {
+  #fd: number;
+  #size: number;
+  #lostLines = 0;
+  #lostReason = '';
+
+  constructor(
+    readonly dir: string,
+    private readonly rotation: RotationPolicy,
+    private readonly logger: Logger,
+    private readonly onCommit: CommitListener,
+  ) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const { fd, size } = this.#openActive();
+    this.#fd = fd;
+    this.#size = size;
+  }
+
+  /** Bytes in the active file (always at a frame boundary). */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Writes frames stamped with ts, rotating first whenever a frame would overflow the active file. */
+  append(frames: Frame[], ts: number): void {
+    if (frames.length === 0) return;
+    if (this.#lostLines > 0) this.#writeLostNote(ts);
+    let batch: Buffer[] = [];
+    let batchBytes = 0;
+    let batchFrames: Frame[] = [];
+    const committed: Frame[] = [];
+    const flush = (): void => {
+      if (batchBytes > 0 && this.#write(batch, batchBytes, batchFrames)) committed.push(...batchFrames);
+      batch = [];
+      batchBytes = 0;
+      batchFrames = [];
+    };
+    for (const frame of frames) {
+      const trailer = encodeTrailer(frame, ts);
+      const bytes = frame.length + trailer.length;
+      if (this.#size + batchBytes > 0 && this.#size + batchBytes + bytes > this.rotation.maxFileBytes) {
+        flush();
+        this.#rotate();
+      }
+      batch.push(...frame.parts, trailer);
+      batchBytes += bytes;
+      batchFrames.push(frame);
+    }
+    flush();
+    if (committed.length > 0) this.onCommit(committed, ts);
+  }
+
+  /** Opens every retained file for reading; the active file is cut at the last whole frame written. */
+  snapshot(): LogFileSet {
+    const files: LogFileSet['files'] = [];
+    logGenerations(this.dir, this.rotation.maxFiles).forEach((path, i) => {
+      try {
+        files.push({ fd: openSync(path, 'r'), end: i === 0 ? this.#size : null });
+      } catch {
+        // a generation that does not exist yet
+      }
+    });
+    return { files };
+  }
+
+  close(): void {
+    closeSync(this.#fd);
+  }
+
+  #openActive(): { fd: number; size: number } {
+    const path = logGenerations(this.dir, 1)[0] as string;
+    const fd = openSync(path, 'a+', 0o600);
+    const size = fstatSync(fd).size;
+    const valid = size === 0 ? 0 : findValidEnd(fd, size);
+    if (valid < size) {
+      ftruncateSync(fd, valid);
+      this.logger.warn({ path, dropped: size - valid }, 'log file ended in a torn frame; cut back to the last whole frame');
+    }
+    return { fd, size: valid };
+  }
+
+  #rotate(): void {
+    try {
+      closeSync(this.#fd);
+      rotateFiles(this.dir, this.rotation.maxFiles);
+    } catch (error) {
+      this.logger.error({ dir: this.dir, err: error }, 'log rotation failed; continuing in the active file');
+    }
+    const { fd, size } = this.#openActive();
+    this.#fd = fd;
+    this.#size = size;
+  }
+
+  #write(buffers: Buffer[], bytes: number, frames: Frame[]): boolean {
+    try {
+      writeAll(this.#fd, buffers, bytes);
+      this.#size += bytes;
+      return true;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+      if (this.#lostLines === 0) this.logger.error({ dir: this.dir, code }, 'cannot write unit log; dropping lines until it can');
+      this.#lostLines += countLines(frames);
+      this.#lostReason = code;
+      try {
+        ftruncateSync(this.#fd, this.#size);
+      } catch {
+        // the next successful write starts after a torn tail; readers and the next open skip it
+      }
+      return false;
+    }
+  }
+
+  #writeLostNote(ts: number): void {
+    const frames = framesForText('stderr', `[sbx] lost ${this.#lostLines} lines: could not write the log (${this.#lostReason})`);
+    const buffers = frames.flatMap((f) => [...f.parts, encodeTrailer(f, ts)]);
+    const bytes = buffers.reduce((sum, b) => sum + b.length, 0);
+    const lost = this.#lostLines;
+    this.#lostLines = 0;
+    if (!this.#write(buffers, bytes, [])) this.#lostLines += lost;
+  }
+}
+
+/** writev until every byte is written (regular files may take fewer bytes than asked). */
+const writeAll = (fd: number, buffers: Buffer[], total: number): void => {
+  let rest = buffers;
+  let left = total;
+  while (left > 0) {
+    const slice = rest.length > IOV_MAX ? rest.slice(0, IOV_MAX) : rest;
+    let written = writevSync(fd, slice);
+    left -= written;
+    let i = 0;
+    while (i < rest.length && written >= (rest[i] as Buffer).length) written -= (rest[i++] as Buffer).length;
+    rest = rest.slice(i);
+    if (written > 0 && rest.length > 0) rest[0] = (rest[0] as Buffer).subarray(written);
+  }
+};
+
+/** Number of lines in frames (for the "lost N lines" note). */
+const countLines = (frames: Frame[]): number => {
+  let n = 0;
+  for (const frame of frames) {
+    for (const part of frame.parts) {
+      let i = -1;
+      while ((i = part.indexOf(10, i + 1)) !== -1) n++;
+    }
+  }
+  return n;
+};
