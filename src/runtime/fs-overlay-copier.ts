@@ -22,6 +22,12 @@ import { SafeDir, errnoCode } from './safe-fs.js';
 export interface FsOverlayCopierOptions {
   /** Entries processed between onProgress calls (default 500); also called at the start and the end. */
   progressEvery?: number;
+  /**
+   * Where /proc/self/fd is missing (not Linux), write through directory paths instead: final components are
+   * still never followed, but a concurrent swap of a parent directory can redirect writes. Off by default: the
+   * sync then fails with a clear error. Digests (read only) always work.
+   */
+  allowPathFallback?: boolean;
 }
 
 /** Prefix of the digest returned when the source cannot be read; it differs from every content digest. */
@@ -37,9 +43,11 @@ export class FsOverlayCopier implements OverlayCopier {
   private readonly hashes = new FileHashCache();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly progressEvery: number;
+  private readonly allowPathFallback: boolean;
 
   constructor(options: FsOverlayCopierOptions = {}) {
     this.progressEvery = Math.max(1, options.progressEvery ?? 500);
+    this.allowPathFallback = options.allowPathFallback ?? false;
   }
 
   /**
@@ -50,7 +58,7 @@ export class FsOverlayCopier implements OverlayCopier {
   async digest(spec: OverlaySpec): Promise<string> {
     let source: SafeDir | undefined;
     try {
-      source = await SafeDir.open(spec.source, true);
+      source = await SafeDir.open(spec.source, { followFinal: true, requireProcFd: false });
       const digest = new OverlayDigest(spec.strategy);
       for await (const e of walkSource(source, overlayRules(spec))) {
         if (e.kind === 'dir') digest.dir(e.rel, safeMode(e.mode));
@@ -88,7 +96,7 @@ export class FsOverlayCopier implements OverlayCopier {
     let placed: PlacedOverlay | undefined;
     let run: OverlaySync | undefined;
     try {
-      placed = await placeOverlay(spec);
+      placed = await placeOverlay(spec, this.allowPathFallback);
       run = new OverlaySync(placed, {
         strategy: spec.strategy,
         rules: overlayRules(spec),

@@ -34,9 +34,13 @@ export const targetStamp = (st: Stats): TargetStamp => [st.ino, st.size, st.mtim
 
 const sameStamp = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
 
+/** True when the target file is still exactly what the overlay wrote (inode numbers get reused, so all of the stamp). */
+export const targetUnchanged = (entry: ManifestEntry | undefined, target: Stats | null): boolean =>
+  entry?.t === 'f' && target !== null && target.isFile() && sameStamp(entry.dst, targetStamp(target));
+
 /** True when the source file is still the one copied and the target still holds what was written. */
 export const fileUnchanged = (entry: ManifestEntry | undefined, source: Stats, target: Stats | null): boolean =>
-  entry?.t === 'f' && target !== null && target.isFile() && sameStamp(entry.src, sourceStamp(source)) && sameStamp(entry.dst, targetStamp(target));
+  entry?.t === 'f' && sameStamp(entry.src, sourceStamp(source)) && targetUnchanged(entry, target);
 
 const isStamp = (v: unknown, n: number): boolean => Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number');
 

@@ -2,7 +2,7 @@
 
 import path from 'node:path';
 import fs from 'node:fs/promises';
-import { SafeDir, errnoCode } from './safe-fs.js';
+import { SafeDir, UnsafePathError, errnoCode } from './safe-fs.js';
 
 /** An expected overlay failure; its message becomes the result's `error`. */
 export class OverlayError extends Error {
@@ -45,11 +45,11 @@ export interface PlacedOverlay {
   targetReal: string;
 }
 
-const openOr = async (open: () => Promise<SafeDir>, explain: (code: string | undefined) => string): Promise<SafeDir> => {
+const openOr = async (open: () => Promise<SafeDir>, explain: (code: string | undefined, error: unknown) => string): Promise<SafeDir> => {
   try {
     return await open();
   } catch (error) {
-    throw new OverlayError(explain(errnoCode(error)));
+    throw new OverlayError(explain(errnoCode(error), error));
   }
 };
 
@@ -58,7 +58,8 @@ const openOr = async (open: () => Promise<SafeDir>, explain: (code: string | und
  * the user's own paths, so links among them are followed); the target itself must be a real directory, never a
  * symlink. Placement is checked before anything is created and again on the opened target.
  */
-export const placeOverlay = async (spec: { source: string; target: string }): Promise<PlacedOverlay> => {
+export const placeOverlay = async (spec: { source: string; target: string }, allowPathFallback = false): Promise<PlacedOverlay> => {
+  const requireProcFd = !allowPathFallback;
   if (!path.isAbsolute(spec.source)) throw new OverlayError(`source ${JSON.stringify(spec.source)} must be an absolute path`);
   if (!path.isAbsolute(spec.target)) throw new OverlayError(`target ${JSON.stringify(spec.target)} must be an absolute path`);
   const target = path.resolve(spec.target);
@@ -71,8 +72,8 @@ export const placeOverlay = async (spec: { source: string; target: string }): Pr
   const before = placementProblem(sourceReal, await realpathOfNearest(target));
   if (before) throw new OverlayError(before);
   const source = await openOr(
-    () => SafeDir.open(sourceReal, true),
-    (code) => `source ${spec.source} is not a readable directory (${code ?? 'error'})`,
+    () => SafeDir.open(sourceReal, { followFinal: true, requireProcFd }),
+    (code, error) => (error instanceof UnsafePathError ? error.message : `source ${spec.source} is not a readable directory (${code ?? 'error'})`),
   );
   try {
     await fs.mkdir(path.dirname(target), { recursive: true });
@@ -80,7 +81,7 @@ export const placeOverlay = async (spec: { source: string; target: string }): Pr
       if (errnoCode(error) !== 'EEXIST') throw error;
     });
     const dest = await openOr(
-      () => SafeDir.open(target, false),
+      () => SafeDir.open(target, { followFinal: false, requireProcFd }),
       (code) =>
         code === 'ENOTDIR' || code === 'ELOOP'
           ? `target ${target} is a symlink or not a directory; refusing to write through it`

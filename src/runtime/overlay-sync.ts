@@ -18,7 +18,7 @@ import { SafeDir, errnoCode } from './safe-fs.js';
 import { safeMode, type OverlayRules } from './overlay-rules.js';
 import { walkSource, type WalkEntry } from './overlay-walk.js';
 import { CHUNK_BYTES, OverlayDigest, cachedFileHash, type FileHashCache } from './overlay-digest.js';
-import { fileUnchanged, readManifest, sourceStamp, targetStamp, writeManifest, type ManifestEntries } from './overlay-manifest.js';
+import { fileUnchanged, readManifest, targetUnchanged, sourceStamp, targetStamp, writeManifest, type ManifestEntries } from './overlay-manifest.js';
 import { OverlayError, isWithin, type PlacedOverlay } from './overlay-placement.js';
 
 /** Refusals listed in a result beyond this are only counted. */
@@ -240,7 +240,7 @@ export class OverlaySync {
           await dir.rmdir(name).catch((error: unknown) => {
             if (!['ENOTEMPTY', 'EEXIST', 'ENOENT'].includes(errnoCode(error) ?? '')) throw error;
           });
-        } else if (entry.t === 'f' && st.isFile() && st.ino === entry.dst[0]) {
+        } else if (entry.t === 'f' && targetUnchanged(entry, st)) {
           await dir.unlink(name);
         } else if ((entry.t === 'l' || entry.t === 's') && st.isSymbolicLink()) {
           await dir.unlink(name);

@@ -4,8 +4,9 @@
 // `/proc/self/fd/N` to the directory the descriptor holds (wherever it has been moved to since), and every final
 // component is opened with O_NOFOLLOW / O_EXCL or replaced by rename, which never follows a link. Directories are
 // descended only through O_DIRECTORY|O_NOFOLLOW opens, so a walk never leaves the tree it started in.
-// Without /proc (not Linux) the same calls go through the directory's path: final components are still never
-// followed, but a concurrent swap of a parent component can race; that fallback is best effort.
+// Without /proc (not Linux) the same calls can go through the directory's path: final components are still never
+// followed, but a concurrent swap of a parent component can redirect a write (the race test shows it does), so
+// that fallback is used only when the caller allows it.
 
 import { constants as C, type Stats } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
@@ -60,10 +61,17 @@ export class SafeDir {
     private readonly viaProc: boolean,
   ) {}
 
-  /** Opens a root directory by path; `followFinal` false refuses a root that is itself a symlink. */
-  static async open(absPath: string, followFinal: boolean): Promise<SafeDir> {
-    const fh = await fs.open(absPath, followFinal ? C.O_RDONLY | C.O_DIRECTORY : DIR_FLAGS);
-    return new SafeDir(fh, absPath, await procFdWorks());
+  /**
+   * Opens a root directory by path; `followFinal` false refuses a root that is itself a symlink. With
+   * `requireProcFd`, refuses (UnsafePathError) where only the racy path fallback is available.
+   */
+  static async open(absPath: string, options: { followFinal: boolean; requireProcFd: boolean }): Promise<SafeDir> {
+    const viaProc = await procFdWorks();
+    if (!viaProc && options.requireProcFd) {
+      throw new UnsafePathError('race-free overlay writes need /proc/self/fd (Linux with /proc mounted); the path fallback was not allowed');
+    }
+    const fh = await fs.open(absPath, options.followFinal ? C.O_RDONLY | C.O_DIRECTORY : DIR_FLAGS);
+    return new SafeDir(fh, absPath, viaProc);
   }
 
   private get base(): string {

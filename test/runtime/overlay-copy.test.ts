@@ -64,6 +64,8 @@ describe.each(['copy', 'smart'] as const)('overlay %s of a hostile tree', (strat
     for (const rel of REFUSED) expect(exists(rel), rel).toBe(false);
     expect(result.refused?.map((r) => r.path).sort()).toEqual(REFUSED);
     expect(result.refused?.find((r) => r.path === 'fifo')?.reason).toMatch(/FIFO/);
+    expect(result.refused?.find((r) => r.path === 'lib/sock')?.reason).toMatch(/socket/);
+    expect(result.refused?.find((r) => r.path === 'devnull')?.reason).toMatch(/device/);
     expect(result.refused?.find((r) => r.path === 'link-abs-etc')?.reason).toMatch(/absolute/);
     expect(result.refused?.find((r) => r.path === 'lib/y')?.reason).toMatch(/outside/);
     // skipped = 3 ignored (debug.log, logs/app.log, dist) + the refused

@@ -41,7 +41,7 @@ const write = (file: string, body: string, mode = 0o644): void => {
 
 /**
  * Fills `ws.src` with the adversarial corpus: node_modules (nested, also one level down), .venv, ignored logs and
- * dist, .git, in-tree links, links out (absolute, climbing, via a chained link), a FIFO, a char device, setuid
+ * dist, .git, in-tree links, links out (absolute, climbing, via a chained link), a FIFO, a socket, a char device, setuid
  * and setgid files, a hardlink to a root-only file.
  */
 export const fillSource = (ws: Workspace): void => {
@@ -74,11 +74,12 @@ export const fillSource = (ws: Workspace): void => {
   fs.symlinkSync('../../../../../../../../etc/passwd', s('lib/deep/climb'));
   execFileSync('mkfifo', [s('fifo')]);
   execFileSync('mknod', [s('devnull'), 'c', '1', '3']);
+  execFileSync('python3', ['-c', 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', s('lib/sock')]);
   fs.linkSync(ws.secret, s('hardlink-secret'));
 };
 
 /** Entries refused by fillSource's corpus (relative paths). */
-export const REFUSED = ['devnull', 'fifo', 'lib/deep/climb', 'lib/y', 'link-abs-etc', 'link-abs-inside', 'sneaky'];
+export const REFUSED = ['devnull', 'fifo', 'lib/deep/climb', 'lib/sock', 'lib/y', 'link-abs-etc', 'link-abs-inside', 'sneaky'];
 
 /** An overlay spec for a workspace. */
 export const specFor = (ws: Workspace, over: Partial<OverlaySpec> = {}): OverlaySpec => ({
