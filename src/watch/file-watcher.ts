@@ -4,6 +4,8 @@
 // backup-rename, delete + recreate), and an inode watch silently dies with the old file. Events are batched by a
 // debouncer so one save gives one callback naming every changed path once.
 
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { createChangeBatcher } from './change-batcher.js';
@@ -37,10 +39,22 @@ export interface FileWatcher {
   close(): Promise<void>;
 }
 
+/** The folder itself, or its nearest existing ancestor (an optional env file's folder may appear later). */
+const nearestExistingDir = async (dir: string): Promise<string> => {
+  for (let current = dir; ; current = path.dirname(current)) {
+    const found = await stat(current).then(
+      (stats) => stats.isDirectory(),
+      () => false,
+    );
+    if (found || path.dirname(current) === current) return current;
+  }
+};
+
 /** Starts one chokidar watcher over a scope and resolves with it once its initial scan is done. */
-const startWatcher = (scope: WatchScope, onPath: (changedPath: string) => void, onError: (error: Error) => void): Promise<FSWatcher> =>
-  new Promise((resolve) => {
-    const watcher = watch(scope.roots, {
+const startWatcher = async (scope: WatchScope, onPath: (changedPath: string) => void, onError: (error: Error) => void): Promise<FSWatcher> => {
+  const roots = [...new Set(await Promise.all(scope.roots.map(nearestExistingDir)))];
+  return new Promise((resolve) => {
+    const watcher = watch(roots, {
       ignoreInitial: true,
       atomic: true,
       persistent: true,
@@ -52,6 +66,7 @@ const startWatcher = (scope: WatchScope, onPath: (changedPath: string) => void, 
     watcher.on('error', (error) => onError(error instanceof Error ? error : new Error(String(error))));
     watcher.once('ready', () => resolve(watcher));
   });
+};
 
 /** Watches files and folders and calls onChange once per debounced batch of changes. */
 export const watchFiles = ({

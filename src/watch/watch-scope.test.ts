@@ -21,7 +21,8 @@ describe('buildWatchScope', () => {
     ['/p/README.md', false, false],
     ['/p/.sandbox.yaml.tmp', false, false],
     ['/p/.sbx', false, false],
-    ['/p/templates', false, false],
+    ['/p/templates', true, false],
+    ['/', true, false],
     ['/p/templates/web', true, true],
     ['/p/templates/web/src/app.ts', true, true],
     ['/p/templates/web/node_modules', false, false],
@@ -31,6 +32,10 @@ describe('buildWatchScope', () => {
   ])('%s: admitted %s, relevant %s', (candidate, admitted, relevant) => {
     expect(scope.admits(candidate)).toBe(admitted);
     expect(scope.isRelevant(candidate)).toBe(relevant);
+  });
+
+  it('admits every folder on the way to a watched path, so a missing folder is seen when it appears', () => {
+    expect([...scope.ancestors].sort()).toEqual(['/', '/p', '/p/config', '/p/templates', '/p/templates/web']);
   });
 
   it('gives equal keys to equal sets in any order', () => {

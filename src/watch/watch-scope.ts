@@ -11,6 +11,8 @@ export interface WatchScope {
   roots: string[];
   /** A string that is equal for two scopes that watch the same paths. */
   key: string;
+  /** Folders on the way to a watched path: admitted so a missing folder is seen when it appears. */
+  ancestors: ReadonlySet<string>;
   /** False for paths the watcher should not even look at (siblings of watched files, ignored folders). */
   admits(candidate: string): boolean;
   /** True when an event on this path is a change the caller cares about. */
@@ -38,8 +40,11 @@ export const buildWatchScope = ({ files, dirs = [], ignoredNames = DEFAULT_IGNOR
   const absoluteDirs = uniqueSorted(dirs.map((dir) => path.resolve(cwd, dir)));
   const parentDirs = uniqueSorted(absoluteFiles.map((file) => path.dirname(file)));
   const fileSet = new Set(absoluteFiles);
-  const parentSet = new Set(parentDirs);
   const ignored = new Set(ignoredNames);
+  const ancestors = new Set<string>();
+  for (const start of [...parentDirs, ...absoluteDirs]) {
+    for (let dir = start; !ancestors.has(dir); dir = path.dirname(dir)) ancestors.add(dir);
+  }
 
   const insideWatchedDir = (candidate: string): boolean =>
     absoluteDirs.some((dir) => isInside(candidate, dir) && !path.relative(dir, candidate).split(path.sep).some((part) => ignored.has(part)));
@@ -47,9 +52,10 @@ export const buildWatchScope = ({ files, dirs = [], ignoredNames = DEFAULT_IGNOR
   return {
     roots: uniqueSorted([...parentDirs, ...absoluteDirs]),
     key: JSON.stringify({ files: absoluteFiles, dirs: absoluteDirs, ignored: [...ignored].sort() }),
+    ancestors,
     admits: (candidate) => {
       const absolute = path.resolve(cwd, candidate);
-      return fileSet.has(absolute) || parentSet.has(absolute) || insideWatchedDir(absolute);
+      return fileSet.has(absolute) || ancestors.has(absolute) || insideWatchedDir(absolute);
     },
     isRelevant: (candidate) => {
       const absolute = path.resolve(cwd, candidate);

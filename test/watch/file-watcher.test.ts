@@ -30,7 +30,7 @@ afterEach(async () => {
 
 /** Starts a watcher and waits for its initial scan. */
 const start = async (recorder: ChangeRecorder, files: string[], dirs: string[] = []): Promise<FileWatcher> => {
-  const watcher = watchFiles({ files, dirs, debounceMs: 80, onChange: recorder.onChange });
+  const watcher = watchFiles({ files, dirs, onChange: recorder.onChange });
   watchers.push(watcher);
   await watcher.ready;
   return watcher;
@@ -99,6 +99,15 @@ describe('watchFiles', () => {
     const recorder = createChangeRecorder();
     const optional = path.join(dir, '.env.local');
     await start(recorder, [manifest, optional]);
+    await writeFile(optional, 'B=2\n');
+    expect(await recorder.waitForCalls(1)).toEqual([[optional]]);
+  });
+
+  it('reports a file whose folder did not exist when the watch started', async () => {
+    const recorder = createChangeRecorder();
+    const optional = path.join(dir, 'later', 'deeper', '.env');
+    await start(recorder, [manifest, optional]);
+    await mkdir(path.dirname(optional), { recursive: true });
     await writeFile(optional, 'B=2\n');
     expect(await recorder.waitForCalls(1)).toEqual([[optional]]);
   });
