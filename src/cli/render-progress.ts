@@ -6,6 +6,7 @@ import { progressEntry, summarizeProgress, type ApplySummary, type ProgressEntry
 import { statusFormat } from './render-status.js';
 import { createStyle, padVisible, truncateVisible, type Style } from './style.js';
 
+// The state side lives in progress-state.ts; re-exported so commands import progress from one place.
 export type { ApplySummary } from './progress-state.js';
 export { createProgress, foldProgress, summarizeProgress } from './progress-state.js';
 

@@ -56,7 +56,6 @@ export const shouldUseColor = (stream: { isTTY?: boolean }, env: NodeJS.ProcessE
   return stream.isTTY === true;
 };
 
-// eslint-disable-next-line no-control-regex
 const ANSI_PATTERN = /\u001b\[[0-9;?]*[A-Za-z]/g;
 
 /** Removes ANSI escape sequences (for widths and for tests). */
