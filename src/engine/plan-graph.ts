@@ -24,7 +24,7 @@ export interface PlanGraph {
 
 /** Everything a unit spec waits for: its needs, its overlays and the units its `${units.X...}` references name. */
 const unitNeeds = (spec: UnitSpec): string[] =>
-  [...new Set([...spec.needs.map((n) => n.name), ...spec.overlays, ...referencedUnits(spec)])].filter((n) => n !== spec.name).sort();
+  [...new Set([...spec.needs.map((n) => n.name), ...spec.overlays, ...referencedUnits(spec), ...(spec.unit_refs ?? [])])].filter((n) => n !== spec.name).sort();
 
 /** Builds the graph of a desired model plus the units only observed (being removed or left over). */
 export const buildPlanGraph = (desired: DesiredModel, observed: ObservedState): PlanGraph => {

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { DesiredState, EnvVar, NeedSpec, OverlaySpec, UnitSpec } from '../../manifest/types.js';
 import type { FingerprintInputs } from '../fingerprint.js';
 import { effectiveFingerprint } from '../fingerprint.js';
+import { referencedUnits } from '../unit-refs.js';
 import type { DesiredModel, DesiredUnit, ObservedOverlay, ObservedState, ObservedUnit } from '../types.js';
 
 /** What a test may override on a spec; `env` takes plain values, `needs` plain names or NeedSpecs. */
@@ -68,7 +69,9 @@ export const unitSpec = (name: string, input: UnitSpecInput = {}): UnitSpec => {
     stop_timeout_ms: input.stop_timeout_ms ?? 10_000,
     needs: [...needs, ...overlays.filter((o) => !needs.some((n) => n.name === o)).map((o) => ({ name: o, restart: false }))],
     overlays,
+    unit_refs: input.unit_refs ?? [],
   };
+  base.unit_refs = input.unit_refs ?? referencedUnits(base as UnitSpec);
   return { ...base, fingerprint: input.fingerprint ?? launchFingerprint(base) };
 };
 

@@ -1,0 +1,254 @@
+// The Engine on this machine: desired model + observed state + the level-triggered loop + the unit supervisor.
+// Imperative calls (start, stop, ...) only change the desired model and wait; the planner decides what to do.
+
+import type { DesiredState, UnitSpec } from '../manifest/types.js';
+import type { HealthMonitor } from '../runtime/health-monitor.js';
+import type { LogStore } from '../runtime/log-store.js';
+import type { OverlayCopier } from '../runtime/overlay-copier.js';
+import type { PortAllocator } from '../runtime/port-allocator.js';
+import type { ProcessRunner } from '../runtime/process-runner.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { isConverged, outcome } from './convergence.js';
+import { applyManifest, emptyModel, patchUnits, upsertUnit, withDependents, withNeeds } from './desired-model.js';
+import { EngineStore, type EngineSnapshot } from './engine-store.js';
+import { clearedForStart, stoppedBySbx } from './observed-reducer.js';
+import { measureSources } from './overlay-sync.js';
+import { plan } from './plan.js';
+import { Reconciler } from './reconciler.js';
+import type { DesiredModel, Engine, EngineEvent, ObservedState, Plan, UnitPhase } from './types.js';
+import { UnitSupervisor } from './unit-supervisor.js';
+
+/** What the local engine is built from (the daemon passes real ones, tests the fakes and a ManualClock). */
+export interface LocalEngineDeps {
+  runner: ProcessRunner;
+  logs: LogStore;
+  health: HealthMonitor;
+  ports: PortAllocator;
+  overlays: OverlayCopier;
+  clock: Clock;
+  logger: Logger;
+  /** Actions carried out at once (spawns, installs, copies); default 16. */
+  concurrency?: number;
+  /** Called after a pass that saw changes, with the state to persist. */
+  onChange?: (snapshot: EngineSnapshot) => void;
+  project?: string;
+}
+
+const UP = new Set<UnitPhase>(['installing', 'starting', 'running', 'ready', 'stopping']);
+
+interface Waiter {
+  predicate: (snapshot: EngineSnapshot) => boolean;
+  resolve: (met: boolean) => void;
+  cancel: () => void;
+}
+
+/** Runs units on this machine; implements the Engine the daemon's API calls. */
+export class LocalEngine implements Engine {
+  readonly #store: EngineStore;
+  readonly #supervisor: UnitSupervisor;
+  readonly #reconciler: Reconciler;
+  readonly #deps: LocalEngineDeps;
+  readonly #waiters = new Set<Waiter>();
+  #changedSinceNotify = false;
+  #converged = false;
+
+  constructor(deps: LocalEngineDeps) {
+    this.#deps = deps;
+    const changed = (): void => {
+      this.#changedSinceNotify = true;
+      this.#reconciler.trigger();
+    };
+    this.#store = new EngineStore({ desired: emptyModel(deps.project), clock: deps.clock, logger: deps.logger, changed });
+    this.#supervisor = new UnitSupervisor(this.#store, deps, { concurrency: deps.concurrency ?? 16, onSettled: () => this.#reconciler.trigger() });
+    this.#reconciler = new Reconciler({
+      pass: () => this.#pass(),
+      clock: deps.clock,
+      onError: (error) => deps.logger.error({ err: error }, 'reconcile pass failed'),
+    });
+  }
+
+  /** Passes run so far. */
+  get passes(): number {
+    return this.#reconciler.passes;
+  }
+
+  async apply(desired: DesiredState, options: { prune: boolean }): Promise<Plan> {
+    await measureSources(this.#store, this.#deps.overlays, Object.values(desired.overlays));
+    const model = applyManifest(this.#store.desired, desired, options);
+    const first = plan(model, this.#store.observed(), this.#deps.clock.now());
+    this.#store.setDesired(model);
+    this.#store.pruneOverlays();
+    return first;
+  }
+
+  plan(desired: DesiredState, options: { prune: boolean }): Plan {
+    return plan(applyManifest(this.#store.desired, desired, options), this.#store.observed(), this.#deps.clock.now());
+  }
+
+  upsert(spec: UnitSpec, options: { enabled?: boolean } = {}): void {
+    this.#store.setDesired(upsertUnit(this.#store.desired, spec, options.enabled));
+  }
+
+  async start(name: string): Promise<void> {
+    this.#require(name);
+    this.#enableWithNeeds(name);
+    await this.waitFor((s) => unitSettled(s, name));
+  }
+
+  async stop(name: string): Promise<void> {
+    this.#require(name);
+    const names = withDependents(this.#store.desired, name);
+    this.#store.setDesired(patchUnits(this.#store.desired, names, { enabled: false, restart_requested: false }));
+    this.#settleDown(names);
+    await this.waitFor((s) => names.every((n) => !UP.has(s.observed.units[n]?.phase ?? 'pending')));
+  }
+
+  async restart(name: string): Promise<void> {
+    this.#require(name);
+    this.#enableWithNeeds(name);
+    this.#store.setDesired(patchUnits(this.#store.desired, [name], { restart_requested: true }));
+    await this.waitFor((s) => !s.desired.units[name]?.restart_requested && unitSettled(s, name));
+  }
+
+  async remove(name: string): Promise<void> {
+    this.#require(name);
+    this.#store.setDesired(patchUnits(this.#store.desired, [name], { removal: 'removed' }));
+    await this.waitFor((s) => !s.desired.units[name] && !s.observed.units[name]);
+  }
+
+  async stopAll(options: { clear: boolean }): Promise<void> {
+    const names = Object.keys(this.#store.desired.units);
+    const patch = options.clear ? { enabled: false, removal: 'removed (clear)' } : { enabled: false, restart_requested: false };
+    this.#store.setDesired(patchUnits(this.#store.desired, names, patch));
+    this.#settleDown(names);
+    await this.waitFor((s) =>
+      options.clear ? Object.keys(s.observed.units).length === 0 && Object.keys(s.desired.units).length === 0 : Object.values(s.observed.units).every((u) => !UP.has(u.phase)),
+    );
+  }
+
+  snapshot(): EngineSnapshot {
+    return this.#store.snapshot();
+  }
+
+  subscribe(listener: (event: EngineEvent) => void): () => void {
+    return this.#store.subscribe(listener);
+  }
+
+  /**
+   * Takes over from an earlier daemon: the saved desired model, and each unit that was running re-attached by
+   * (pid, start time, tag) and its log reading resumed. A unit whose process is gone counts as exited with an unknown
+   * status and follows its restart policy. Nothing is started here; the first pass decides.
+   */
+  async adopt(saved: { desired: DesiredModel; observed: ObservedState }): Promise<{ adopted: string[]; lost: string[] }> {
+    this.#store.desired = saved.desired;
+    this.#store.loadObserved(saved.observed);
+    const adopted: string[] = [];
+    const lost: string[] = [];
+    for (const [name, unit] of Object.entries(saved.observed.units).sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (!UP.has(unit.phase)) continue;
+      if (await this.#supervisor.adopt(name)) adopted.push(name);
+      else {
+        lost.push(name);
+        this.#supervisor.markLost(name);
+      }
+    }
+    this.#reconciler.trigger();
+    return { adopted, lost };
+  }
+
+  /** Resolves true once predicate holds for the engine's state (checked after every pass), false after timeoutMs. */
+  waitFor(predicate: (snapshot: EngineSnapshot) => boolean, timeoutMs?: number): Promise<boolean> {
+    if (!this.#reconciler.busy && predicate(this.#store.snapshot())) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const cancelTimer = timeoutMs === undefined ? () => undefined : this.#deps.clock.setTimer(timeoutMs, () => finish(false));
+      const waiter: Waiter = { predicate, resolve: (met) => finish(met), cancel: cancelTimer };
+      const finish = (met: boolean): void => {
+        if (!this.#waiters.delete(waiter)) return;
+        cancelTimer();
+        resolve(met);
+      };
+      this.#waiters.add(waiter);
+      void this.#reconciler.idle().then(() => this.#checkWaiters());
+    });
+  }
+
+  /** Resolves true once the project converged (every unit ready, failed or held for good; nothing in flight). */
+  whenSettled(timeoutMs?: number): Promise<boolean> {
+    return this.waitFor(() => this.#converged, timeoutMs);
+  }
+
+  /** Resolves once no pass is due and no action is in flight, except installs waiting for their process (tests step with this). */
+  async idle(): Promise<void> {
+    const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+    do {
+      await tick();
+      await this.#reconciler.idle();
+      await this.#supervisor.idle();
+      await tick();
+    } while (this.#reconciler.busy || this.#supervisor.busy);
+  }
+
+  /** Stops reacting (the daemon is shutting down); units keep running for the next daemon to adopt. */
+  close(): void {
+    this.#reconciler.close();
+    this.#supervisor.detachAll();
+    for (const waiter of [...this.#waiters]) waiter.resolve(false);
+  }
+
+  #pass(): number | null {
+    const now = this.#deps.clock.now();
+    const next = plan(this.#store.desired, this.#store.observed(), now);
+    this.#store.setPlan(next);
+    if (next.actions.length > 0) {
+      this.#store.emit({ type: 'plan', at: now, plan: next });
+      for (const action of next.actions) this.#supervisor.dispatch(action);
+    }
+    this.#afterPass(next);
+    return next.recheckAt;
+  }
+
+  #afterPass(last: Plan): void {
+    const snapshot = this.#store.snapshot();
+    const converged = !this.#supervisor.active && last.actions.length === 0 && isConverged(snapshot.desired, snapshot.observed, last);
+    if (converged && !this.#converged) this.#store.emit({ type: 'converged', at: this.#deps.clock.now(), ...outcome(snapshot.desired, snapshot.observed) });
+    this.#converged = converged;
+    if (this.#changedSinceNotify && this.#deps.onChange) {
+      this.#changedSinceNotify = false;
+      this.#deps.onChange(snapshot);
+    }
+    this.#checkWaiters(snapshot);
+  }
+
+  #checkWaiters(snapshot = this.#store.snapshot()): void {
+    for (const waiter of [...this.#waiters]) if (waiter.predicate(snapshot)) waiter.resolve(true);
+  }
+
+  #require(name: string): void {
+    if (!this.#store.desired.units[name]) throw new Error(`no unit named "${name}"`);
+  }
+
+  /** Enables a unit and what it needs, and lets failed or exited ones among them try again. */
+  #enableWithNeeds(name: string): void {
+    const names = withNeeds(this.#store.desired, name);
+    for (const unit of names) if (this.#store.hasUnit(unit)) this.#store.updateUnit(unit, clearedForStart);
+    this.#store.setDesired(patchUnits(this.#store.desired, names, { enabled: true }));
+  }
+
+  /** Units that are down but not "stopped" (backoff, failed, exited) read as stopped after an explicit stop. */
+  #settleDown(names: string[]): void {
+    for (const name of names) {
+      const unit = this.#store.hasUnit(name) ? this.#store.unit(name) : null;
+      if (unit && !UP.has(unit.phase) && unit.phase !== 'stopped' && unit.phase !== 'pending') {
+        this.#store.setUnit(stoppedBySbx(unit, null, this.#deps.clock.now()));
+      }
+    }
+  }
+}
+
+/** A unit is settled for `start`: ready, failed, or held for a reason that needs a user action. */
+const unitSettled = (snapshot: EngineSnapshot, name: string): boolean => {
+  const phase = snapshot.observed.units[name]?.phase;
+  if (phase === 'ready' || phase === 'failed') return true;
+  return snapshot.holds.some((h) => h.unit === name && h.kind !== 'overlay' && h.terminal === true);
+};

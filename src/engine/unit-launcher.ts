@@ -1,0 +1,122 @@
+// The start sequence of one run: port → environment → install (if any) → spawn. Returns once the process exists.
+
+import type { UnitSpec } from '../manifest/types.js';
+import type { LogStore } from '../runtime/log-store.js';
+import type { PortAllocator } from '../runtime/port-allocator.js';
+import { SpawnError, type ExitInfo, type ProcessRunner, type RunningProcess } from '../runtime/process-runner.js';
+import { describeExit, isFailedExit } from './restart-policy.js';
+import { substituteUnitRefs } from './unit-refs.js';
+
+/** The effects a launch uses. */
+export interface LaunchDeps {
+  runner: ProcessRunner;
+  logs: LogStore;
+  ports: PortAllocator;
+}
+
+/** One launch: what to run, which run it is, what `${units.X...}` resolve to, and a signal to abandon it. */
+export interface LaunchOrder {
+  spec: UnitSpec;
+  runId: string;
+  refs: Record<string, string>;
+  /** The port the unit had before (kept across restarts when the manifest does not pin one). */
+  previousPort: number | null;
+  signal: AbortSignal;
+  /** Called when the install step finished and the main process is about to start. */
+  onInstalled?: () => void;
+  /** Called with true while the launch only waits for the install process to exit (nothing for sbx to do). */
+  onWaiting?: (waiting: boolean) => void;
+}
+
+/** How a launch ended: a live process, a failure with its reason, or abandoned because the unit is being stopped. */
+export type LaunchOutcome =
+  | { kind: 'spawned'; process: RunningProcess; port: number | null }
+  | { kind: 'failed'; reason: string; exit: ExitInfo | null }
+  | { kind: 'aborted' };
+
+/** Lines of the install's output quoted in its failure reason. */
+const INSTALL_TAIL_LINES = 5;
+
+/** The port a unit runs on: the manifest's (strict or next free), a server's previous or any free one, or none. */
+const allocatePort = async (deps: LaunchDeps, order: LaunchOrder): Promise<{ port: number | null } | { error: string }> => {
+  const { spec } = order;
+  if (spec.port === null && spec.kind !== 'server') return { port: null };
+  const result = await deps.ports.allocate(spec.name, spec.port ?? order.previousPort, spec.port !== null && spec.strict_port);
+  return 'port' in result ? { port: result.port } : { error: result.error.message };
+};
+
+/** The final environment: merged values with references resolved, plus PORT. */
+export const launchEnv = (spec: UnitSpec, refs: Record<string, string>, port: number | null): Record<string, string> => {
+  const env: Record<string, string> = {};
+  for (const [name, variable] of Object.entries(spec.env)) env[name] = substituteUnitRefs(variable.value, refs);
+  if (port !== null) env.PORT = String(port);
+  return env;
+};
+
+/** Spawns one process with the unit's cwd, user and env, its output going to the unit's log. */
+const spawnLogged = async (
+  deps: LaunchDeps,
+  spec: UnitSpec,
+  runId: string,
+  argv: string[],
+  env: Record<string, string>,
+): Promise<RunningProcess> => {
+  const sink = await deps.logs.open(spec.name, runId);
+  try {
+    return await deps.runner.start({ unit: spec.name, runId, argv, cwd: spec.cwd, env, user: spec.user, stdio: sink.stdio });
+  } finally {
+    sink.release();
+  }
+};
+
+/** Runs the install line to completion; null when it succeeded, else why it failed. */
+const runInstall = async (deps: LaunchDeps, order: LaunchOrder, install: string, env: Record<string, string>): Promise<LaunchOutcome | null> => {
+  const { spec, signal } = order;
+  const runId = `${order.runId}-install`;
+  deps.logs.note(spec.name, 'stdout', `sbx: install: ${install}`);
+  const process = await spawnLogged(deps, spec, runId, ['/bin/sh', '-c', substituteUnitRefs(install, order.refs)], env);
+  const abandon = (): void => void deps.runner.stop(process.identity, spec.stop_timeout_ms).catch(() => undefined);
+  signal.addEventListener('abort', abandon, { once: true });
+  order.onWaiting?.(true);
+  const exit = await process.exited.finally(() => order.onWaiting?.(false));
+  signal.removeEventListener('abort', abandon);
+  await deps.runner.stop(process.identity, spec.stop_timeout_ms).catch(() => undefined);
+  if (signal.aborted) return { kind: 'aborted' };
+  if (!isFailedExit(exit)) return null;
+  await deps.logs.drained(spec.name, runId);
+  const tail = await deps.logs.read(spec.name, { stream: 'combined', tail: INSTALL_TAIL_LINES });
+  const output = tail.map((line) => line.text).filter((text) => text.trim() !== '');
+  const quoted = output.length > 0 ? ` (last output: ${output.join(' | ')})` : '';
+  return { kind: 'failed', reason: `install ${describeExit(exit)}${quoted}`, exit };
+};
+
+/**
+ * Starts one run. A failure at any step releases the port and says why; an abort (the unit is being stopped)
+ * stops the install and returns `aborted`. The spawned process is the caller's to watch and stop.
+ */
+export const launchUnit = async (deps: LaunchDeps, order: LaunchOrder): Promise<LaunchOutcome> => {
+  const { spec, signal } = order;
+  const allocated = await allocatePort(deps, order);
+  if ('error' in allocated) return { kind: 'failed', reason: allocated.error, exit: null };
+  const { port } = allocated;
+  const fail = (outcome: LaunchOutcome): LaunchOutcome => {
+    if (port !== null) deps.ports.release(spec.name);
+    return outcome;
+  };
+  try {
+    if (signal.aborted) return fail({ kind: 'aborted' });
+    const env = launchEnv(spec, order.refs, port);
+    if (spec.install) {
+      const installed = await runInstall(deps, order, spec.install, env);
+      if (installed) return fail(installed);
+      order.onInstalled?.();
+    }
+    if (signal.aborted) return fail({ kind: 'aborted' });
+    const argv = spec.argv.map((arg) => substituteUnitRefs(arg, order.refs));
+    const process = await spawnLogged(deps, spec, order.runId, argv, env);
+    return { kind: 'spawned', process, port };
+  } catch (error) {
+    const reason = error instanceof SpawnError || error instanceof Error ? error.message : String(error);
+    return fail({ kind: 'failed', reason, exit: null });
+  }
+};
