@@ -12,7 +12,7 @@
 // memory: what is held is at most one incomplete line per stream (≤ MAX_LINE_BYTES).
 
 import { execFile } from 'node:child_process';
-import { closeSync, constants, mkdirSync, openSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -56,6 +56,8 @@ export type FrameSink = (frames: Frame[], ts: number) => void;
 export class FifoCapture {
   #sockets = new Map<LogStream, Socket>();
   #framers = new Map<LogStream, LineFramer>();
+  /** Streams not yet at EOF. */
+  #open = new Set<LogStream>(STREAMS);
   #waiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
   #state: 'reading' | 'drained' | 'released' = 'reading';
 
@@ -69,18 +71,37 @@ export class FifoCapture {
     for (const stream of STREAMS) this.#framers.set(stream, new LineFramer(stream));
   }
 
-  /** Opens sbx's read ends; the unit's write ends must already exist (else the reader sees EOF at once). */
+  /** Opens sbx's read ends; for a new run the unit's ends must be open already (else this sees EOF at once). */
   start(): void {
     try {
-      for (const stream of STREAMS) this.#open(stream);
+      for (const stream of STREAMS) this.#attach(stream);
     } catch (error) {
       this.release(false);
       throw error;
     }
   }
 
-  #open(stream: LogStream): void {
+  #attach(stream: LogStream): void {
     const fd = openSync(this.fifos[stream], constants.O_RDONLY | constants.O_NONBLOCK);
+    // Linux withholds EPOLLHUP from a reader that opened when no writer was left (until a writer shows up), so
+    // epoll alone would wait forever for a run that ended while no daemon read it: probe once, 0 bytes = EOF.
+    const probe = Buffer.allocUnsafe(64 * 1024);
+    let got: number;
+    try {
+      got = readSync(fd, probe, 0, probe.length, null);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') {
+        closeSync(fd);
+        throw error;
+      }
+      got = -1;
+    }
+    if (got === 0) {
+      closeSync(fd);
+      this.#ended(stream);
+      return;
+    }
+    if (got > 0) this.sink(this.#framer(stream).push(probe.subarray(0, got)), this.now());
     const socket = new Socket({ fd, readable: true, writable: false, allowHalfOpen: true });
     this.#sockets.set(stream, socket);
     socket.on('data', (chunk: Buffer) => this.sink(this.#framer(stream).push(chunk), this.now()));
@@ -105,11 +126,9 @@ export class FifoCapture {
   release(flush = true): void {
     if (this.#state !== 'reading') return;
     this.#state = 'released';
-    for (const [stream, socket] of this.#sockets) {
-      socket.destroy();
-      if (flush) this.sink(this.#framer(stream).cut(), this.now());
-    }
+    for (const socket of this.#sockets.values()) socket.destroy();
     this.#sockets.clear();
+    if (flush) for (const stream of this.#open) this.sink(this.#framer(stream).cut(), this.now());
     const error = new Error(`log capture of ${this.fifos.stdout} was released before EOF`);
     for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
   }
@@ -119,12 +138,11 @@ export class FifoCapture {
   }
 
   #ended(stream: LogStream): void {
-    const socket = this.#sockets.get(stream);
-    if (this.#state !== 'reading' || !socket) return;
+    if (this.#state !== 'reading' || !this.#open.delete(stream)) return;
+    this.#sockets.get(stream)?.destroy();
     this.#sockets.delete(stream);
-    socket.destroy();
     this.sink(this.#framer(stream).end(), this.now());
-    if (this.#sockets.size > 0) return;
+    if (this.#open.size > 0) return;
     this.#state = 'drained';
     for (const path of Object.values(this.fifos)) {
       try {

@@ -31,13 +31,16 @@ export interface LogQuery {
 export interface LogStore {
   /** Prepares capture for a new run and starts reading it. */
   open(unit: string, runId: string): Promise<LogSink>;
-  /** Resumes reading a run started by an earlier daemon (nothing written meanwhile is lost). */
+  /**
+   * Resumes reading a run started by an earlier daemon. Nothing the unit wrote meanwhile is lost while it lives (it
+   * blocks once the pipe is full); if it exited while no daemon read, its unread pipe contents went with it.
+   */
   reattach(unit: string, runId: string): Promise<void>;
   /** Appends a line written by sbx itself (install output header, exit notices). */
   note(unit: string, stream: LogStream, text: string): void;
   /** Stored lines, oldest first. */
   read(unit: string, query: LogQuery): Promise<LogLine[]>;
-  /** Calls onLine for the last `tail` lines, then for every new one; returns an unsubscribe function. */
+  /** Calls onLine for the last `tail` lines (all stored lines when tail is undefined), then for every new one; returns an unsubscribe function. */
   follow(unit: string, query: LogQuery, onLine: (line: LogLine) => void): () => void;
   /** Resolves once every byte the run wrote so far has been stored (the run's output reached EOF). */
   drained(unit: string, runId: string): Promise<void>;
