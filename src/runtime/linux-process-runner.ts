@@ -125,7 +125,7 @@ export class LinuxProcessRunner implements ProcessRunner {
     const budget = Math.max(0, timeoutMs);
     const { escalated } = identity.cgroup
       ? await stopCgroupRun(identity.cgroup, budget)
-      : await stopTaggedRun(this.#scanner, identity.tag, budget);
+      : await stopTaggedRun(() => this.#taggedMembers(identity), budget);
     const own = this.#children.get(identity.pid);
     if (own && own.startTime === identity.startTime) await own.exited;
     this.#adopted.get(identity.pid)?.();
@@ -159,7 +159,14 @@ export class LinuxProcessRunner implements ProcessRunner {
 
   async members(identity: ProcessIdentity): Promise<number[]> {
     if (identity.cgroup) return cgroupPids(identity.cgroup);
-    return this.#scanner.pidsOf(identity.tag);
+    return this.#taggedMembers(identity);
+  }
+
+  /** Tag mode: processes carrying the tag, plus the leader itself (by pid and start time) should it have dropped its environment. */
+  async #taggedMembers(identity: ProcessIdentity): Promise<number[]> {
+    const pids = await this.#scanner.pidsOf(identity.tag);
+    if (!pids.includes(identity.pid) && isSameLiveProcess(await readStat(identity.pid), identity.startTime)) pids.push(identity.pid);
+    return pids;
   }
 
   /** Resolves `user` to a setpriv prefix; [] when no switch is needed (null, or already that user). */

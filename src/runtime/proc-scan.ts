@@ -127,8 +127,8 @@ export class EnvironScanner {
     return queued;
   }
 
-  /** Live pids carrying tag value `value`. */
+  /** Live pids carrying tag value `value` (never this process itself). */
   async pidsOf(value: string): Promise<number[]> {
-    return (await this.scan()).get(value) ?? [];
+    return ((await this.scan()).get(value) ?? []).filter((pid) => pid !== process.pid);
   }
 }

@@ -2,7 +2,6 @@
 
 import { setTimeout as delay } from 'node:timers/promises';
 import { cgroupKill, cgroupPids, cgroupPopulated, removeRunCgroup } from './cgroup.js';
-import type { EnvironScanner } from './proc-scan.js';
 
 /** How often a stop re-checks the run's membership. */
 export const STOP_POLL_MS = 15;
@@ -50,12 +49,12 @@ export const stopCgroupRun = async (dir: string, timeoutMs: number): Promise<Sto
 };
 
 /**
- * Tag mode (no writable cgroup): every process whose environment carries the run's tag, found by scanning /proc on
- * each poll. TERM all, wait, then SIGKILL and rescan until a scan finds none, so a kill wins against fork.
+ * Tag mode (no writable cgroup): `find` lists the run's live processes (a fresh /proc scan for the tag on each call).
+ * TERM all, wait, then SIGKILL and rescan until a scan finds none, so a kill wins against fork.
  */
-export const stopTaggedRun = async (scanner: EnvironScanner, tag: string, timeoutMs: number): Promise<StopResult> => {
+export const stopTaggedRun = async (find: () => Promise<number[]>, timeoutMs: number): Promise<StopResult> => {
   const deadline = Date.now() + timeoutMs;
-  let pids = await scanner.pidsOf(tag);
+  let pids = await find();
   terminate(pids);
   let escalated = false;
   while (pids.length > 0) {
@@ -65,7 +64,7 @@ export const stopTaggedRun = async (scanner: EnvironScanner, tag: string, timeou
     } else {
       await delay(STOP_POLL_MS);
     }
-    pids = await scanner.pidsOf(tag);
+    pids = await find();
   }
   return { escalated };
 };

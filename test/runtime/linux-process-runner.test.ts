@@ -110,6 +110,15 @@ describe.each([
     await runner.stop(run.identity, 2000);
   });
 
+  it('stops a leader that cleared its environment (the tag alone would miss it)', async () => {
+    const run = await harness.start(runner, harness.request('env-less', ['/bin/sh', '-c', 'echo ready > "$READY_FILE"; exec env -i /bin/sleep 100000']));
+    await harness.ready('env-less');
+    await eventually(() => readFileSync(`/proc/${run.identity.pid}/cmdline`, 'latin1') === '/bin/sleep\u0000100000\u0000', { message: 'env -i to exec sleep' });
+    expect(await runner.members(run.identity)).toEqual([run.identity.pid]);
+    await runner.stop(run.identity, 2000);
+    await expect(run.exited).resolves.toEqual({ code: null, signal: 'SIGTERM', known: true });
+  });
+
   it('reports an exit by signal', async () => {
     const run = await harness.start(runner, harness.request('killed', ['/bin/sh', '-c', 'echo ready > "$READY_FILE"; exec sleep 100000']));
     await harness.ready('killed');
@@ -131,5 +140,8 @@ describe.each([
     expect(notFound.code).toBe('not-found');
     expect(notFound.message).toContain('no-such-program-sbx');
     expect((await spawnError(harness.start(runner, harness.request('c', [])))).code).toBe('not-found');
+    const nul = await spawnError(harness.start(runner, harness.request('d', ['/bin/echo', 'a\u0000b'])));
+    expect(nul.code).toBe('spawn-failed');
+    expect(nul.message).toMatch(/^unit d: cannot start: /);
   });
 });
