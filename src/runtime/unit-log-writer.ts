@@ -43,18 +43,27 @@ export class UnitLogWriter {
   /** Writes frames stamped with ts, rotating first whenever a frame would overflow the active file. */
   append(frames: Frame[], ts: number): void {
     if (frames.length === 0) return;
-    if (this.#lostLines > 0) this.#writeLostNote(ts);
+    // After a loss, the notice goes in the same write as the next lines: both land, or neither (no notice spam).
+    const reported = this.#lostLines;
+    const notice = reported > 0 ? framesForText('stderr', `[sbx] lost ${reported} lines: could not write the log (${this.#lostReason})`) : [];
     let batch: Buffer[] = [];
     let batchBytes = 0;
     let batchFrames: Frame[] = [];
     const committed: Frame[] = [];
     const flush = (): void => {
-      if (batchBytes > 0 && this.#write(batch, batchBytes, batchFrames)) committed.push(...batchFrames);
+      if (batchBytes > 0) {
+        if (this.#write(batch, batchBytes)) {
+          committed.push(...batchFrames);
+          if (notice.length > 0 && batchFrames[0] === notice[0]) this.#lostLines -= reported;
+        } else {
+          this.#lostLines += countLines(batchFrames.filter((f) => !notice.includes(f)));
+        }
+      }
       batch = [];
       batchBytes = 0;
       batchFrames = [];
     };
-    for (const frame of frames) {
+    for (const frame of [...notice, ...frames]) {
       const trailer = encodeTrailer(frame, ts);
       const bytes = frame.length + trailer.length;
       if (this.#size + batchBytes > 0 && this.#size + batchBytes + bytes > this.rotation.maxFileBytes) {
@@ -110,7 +119,8 @@ export class UnitLogWriter {
     this.#size = size;
   }
 
-  #write(buffers: Buffer[], bytes: number, frames: Frame[]): boolean {
+  /** One write; on failure the file is cut back to its last whole frame and the caller counts the loss. */
+  #write(buffers: Buffer[], bytes: number): boolean {
     try {
       writeAll(this.#fd, buffers, bytes);
       this.#size += bytes;
@@ -118,7 +128,6 @@ export class UnitLogWriter {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
       if (this.#lostLines === 0) this.logger.error({ dir: this.dir, code }, 'cannot write unit log; dropping lines until it can');
-      this.#lostLines += countLines(frames);
       this.#lostReason = code;
       try {
         ftruncateSync(this.#fd, this.#size);
@@ -127,15 +136,6 @@ export class UnitLogWriter {
       }
       return false;
     }
-  }
-
-  #writeLostNote(ts: number): void {
-    const frames = framesForText('stderr', `[sbx] lost ${this.#lostLines} lines: could not write the log (${this.#lostReason})`);
-    const buffers = frames.flatMap((f) => [...f.parts, encodeTrailer(f, ts)]);
-    const bytes = buffers.reduce((sum, b) => sum + b.length, 0);
-    const lost = this.#lostLines;
-    this.#lostLines = 0;
-    if (!this.#write(buffers, bytes, [])) this.#lostLines += lost;
   }
 }
 

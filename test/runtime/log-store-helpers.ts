@@ -13,6 +13,8 @@ export class LogTestBed {
   readonly dirs: string[] = [];
   readonly children: ChildProcess[] = [];
   readonly stores: LogStore[] = [];
+  /** Run after processes and stores are gone, before temp dirs are removed (e.g. unmount). */
+  readonly teardowns: (() => void)[] = [];
 
   tempDir(): string {
     const dir = mkdtempSync(join(tmpdir(), 'sbx-logs-'));
@@ -38,6 +40,7 @@ export class LogTestBed {
   async cleanup(): Promise<void> {
     for (const child of this.children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     for (const store of this.stores.splice(0)) await store.close();
+    for (const teardown of this.teardowns.splice(0)) teardown();
     for (const dir of this.dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   }
 }
