@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import type { Hold, ObservedUnit, UnitPhase } from '../engine/types.js';
+import { makeSpec } from '../../test/daemon/helpers/make-spec.js';
+import { convergence } from './convergence.js';
+
+const seen = (name: string, phase: UnitPhase, exit: ObservedUnit['last_exit'] = null): ObservedUnit => ({
+  name, phase, fingerprint: null, pid: null, start_time: null, run_id: null, cgroup: null, port: null, restart_count: 0, crash_streak: 0,
+  last_exit: exit, started_at: null, ready_at: null, backoff_until: null, last_error: null, health: null,
+});
+
+const snapshot = (units: [string, boolean, ObservedUnit | null][], holds: Hold[] = []) => ({
+  desired: { project: 'p', overlays: {}, units: Object.fromEntries(units.map(([n, enabled]) => [n, { spec: makeSpec(n), enabled, owner: 'manifest' as const }])) },
+  observed: { overlays: {}, units: Object.fromEntries(units.filter(([, , o]) => o).map(([n, , o]) => [n, o as ObservedUnit])) },
+  holds,
+});
+
+describe('convergence', () => {
+  it.each<[string, [string, boolean, ObservedUnit | null][], Hold[], Partial<ReturnType<typeof convergence>>]>([
+    ['all ready', [['a', true, seen('a', 'ready')], ['b', true, seen('b', 'ready')]], [], { ready: ['a', 'b'], settled: true }],
+    ['one still starting', [['a', true, seen('a', 'ready')], ['b', true, seen('b', 'starting')]], [], { ready: ['a'], pending: ['b'], settled: false }],
+    ['never observed is pending', [['a', true, null]], [], { pending: ['a'], settled: false }],
+    ['failed phase', [['a', true, seen('a', 'failed')]], [], { failed: ['a'], settled: true }],
+    [
+      'held by a failed dependency',
+      [['a', true, seen('a', 'failed')], ['b', true, seen('b', 'pending')]],
+      [{ unit: 'b', reason: 'dependency-failed', on: ['a'], message: 'a failed' }],
+      { failed: ['a', 'b'], settled: true },
+    ],
+    ['waiting for needs is pending', [['b', true, seen('b', 'pending')]], [{ unit: 'b', reason: 'waiting-for-needs', on: ['a'], message: '' }], { pending: ['b'] }],
+    ['backoff is pending', [['a', true, seen('a', 'backoff')]], [], { pending: ['a'] }],
+    ['clean exit stays stopped', [['a', true, seen('a', 'stopped', { code: 0, signal: null, known: true, at: 1 })]], [], { stopped: ['a'], settled: true }],
+    ['unclean exit is failed', [['a', true, seen('a', 'stopped', { code: 1, signal: null, known: true, at: 1 })]], [], { failed: ['a'] }],
+    ['unknown exit is failed', [['a', true, seen('a', 'stopped', { code: null, signal: null, known: false, at: 1 })]], [], { failed: ['a'] }],
+    ['disabled units are left out', [['a', false, seen('a', 'stopped')]], [], { ready: [], failed: [], pending: [], settled: true }],
+  ])('%s', (_label, units, holds, expected) => {
+    const names = units.map(([n]) => n);
+    expect(convergence(snapshot(units, holds), names)).toMatchObject(expected);
+  });
+
+  it('ignores watched names that are no longer desired', () => {
+    expect(convergence(snapshot([]), ['gone'])).toMatchObject({ pending: [], settled: true });
+  });
+});

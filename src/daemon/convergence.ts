@@ -1,0 +1,37 @@
+// Pure: has an apply settled? Sorts the watched units into ready, failed, stopped (ended cleanly) and pending.
+
+import type { DesiredModel, Hold, ObservedState } from '../engine/types.js';
+
+/** Where each watched unit stands. */
+export interface Convergence {
+  ready: string[];
+  failed: string[];
+  /** Enabled units that exited cleanly and stay stopped under their restart policy. */
+  stopped: string[];
+  pending: string[];
+  /** True when nothing is pending. */
+  settled: boolean;
+}
+
+const FAILING_HOLDS = new Set<Hold['reason']>(['dependency-failed', 'gave-up']);
+
+/** Classifies `names` (disabled or no longer desired units are left out). */
+export const convergence = (snapshot: { desired: DesiredModel; observed: ObservedState; holds: Hold[] }, names: string[]): Convergence => {
+  const result: Convergence = { ready: [], failed: [], stopped: [], pending: [], settled: false };
+  const holds = new Map(snapshot.holds.map((h) => [h.unit, h]));
+  for (const name of [...names].sort()) {
+    const desired = Object.hasOwn(snapshot.desired.units, name) ? snapshot.desired.units[name] : undefined;
+    if (!desired?.enabled) continue;
+    const observed = snapshot.observed.units[name];
+    const hold = holds.get(name);
+    if (observed?.phase === 'ready') result.ready.push(name);
+    else if (observed?.phase === 'failed' || (hold && FAILING_HOLDS.has(hold.reason))) result.failed.push(name);
+    else if (observed?.phase === 'stopped' && observed.last_exit !== null) {
+      const exit = observed.last_exit;
+      const clean = exit.known && exit.code === 0 && exit.signal === null;
+      (clean ? result.stopped : result.failed).push(name);
+    } else result.pending.push(name);
+  }
+  result.settled = result.pending.length === 0;
+  return result;
+};

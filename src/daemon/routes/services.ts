@@ -1,0 +1,120 @@
+// The services seed's routes: PUT/GET/DELETE /v1/services/{name}, start, stop, exec, and the list.
+
+import type { ExecResult, ServiceView } from '../api-types.js';
+import { conflict, invalidBody } from '../http-error.js';
+import { current, nameParams, param, unitOfKind, type ApiContext, type RouteDef } from '../route.js';
+import { toServiceView, unitState, type UnitState } from '../views.js';
+
+/** Longest `timeout_secs` an exec may ask for (one day). */
+const MAX_EXEC_SECS = 86_400;
+
+const execBody = {
+  type: 'object',
+  required: ['cmd'],
+  additionalProperties: false,
+  properties: {
+    cmd: { type: 'array', minItems: 1, maxItems: 4096, items: { type: 'string', maxLength: 131_072, pattern: '^[^\\u0000]*$' } },
+    timeout_secs: { type: 'number', exclusiveMinimum: 0, maximum: MAX_EXEC_SECS },
+  },
+};
+
+/** Default exec timeout when the body gives none. */
+export const DEFAULT_EXEC_SECS = 60;
+
+const view = (state: UnitState): ServiceView => toServiceView(state);
+
+/** Route table entries for services. */
+export const serviceRoutes = (ctx: ApiContext): RouteDef[] => [
+  {
+    method: 'PUT',
+    url: '/v1/services/:name',
+    schema: { params: nameParams('name'), body: { type: 'object' } },
+    handler: async (request, reply) => {
+      const name = param(request, 'name');
+      const snapshot = ctx.deps.engine.snapshot();
+      const existing = unitState(snapshot, name);
+      if (existing && existing.desired.spec.kind !== 'service') {
+        throw conflict(`"${name}" is already a ${existing.desired.spec.kind}; unit names are unique across services and servers`, 'name');
+      }
+      const resolved = await ctx.deps.resolveUnit({
+        kind: 'service',
+        name,
+        body: request.body,
+        baseDir: ctx.paths.projectDir,
+        env: process.env,
+        overlayNames: Object.keys(snapshot.desired.overlays),
+      });
+      if (!resolved.ok) throw invalidBody(resolved.error);
+      ctx.deps.engine.upsert(resolved.value.unit, existing ? { overlays: resolved.value.overlays } : { enabled: false, overlays: resolved.value.overlays });
+      ctx.changed();
+      reply.code(existing ? 200 : 201);
+      return view(current(ctx, name));
+    },
+  },
+  {
+    method: 'POST',
+    url: '/v1/services/:name/start',
+    schema: { params: nameParams('name') },
+    handler: async (request) => {
+      const name = param(request, 'name');
+      unitOfKind(ctx, name, 'service');
+      await ctx.deps.engine.start(name);
+      ctx.changed();
+      return view(current(ctx, name));
+    },
+  },
+  {
+    method: 'POST',
+    url: '/v1/services/:name/stop',
+    schema: { params: nameParams('name') },
+    handler: async (request) => {
+      const name = param(request, 'name');
+      unitOfKind(ctx, name, 'service');
+      await ctx.deps.engine.stop(name);
+      ctx.changed();
+      return view(current(ctx, name));
+    },
+  },
+  {
+    method: 'POST',
+    url: '/v1/services/:name/exec',
+    schema: { params: nameParams('name'), body: execBody },
+    handler: async (request): Promise<ExecResult> => {
+      const name = param(request, 'name');
+      const state = unitOfKind(ctx, name, 'service');
+      const body = request.body as { cmd: string[]; timeout_secs?: number };
+      const timeoutMs = Math.round((body.timeout_secs ?? DEFAULT_EXEC_SECS) * 1000);
+      return ctx.deps.executor.exec(state.desired.spec, state.observed, body.cmd, timeoutMs);
+    },
+  },
+  {
+    method: 'GET',
+    url: '/v1/services',
+    handler: async () => {
+      const snapshot = ctx.deps.engine.snapshot();
+      return Object.keys(snapshot.desired.units)
+        .sort()
+        .map((name) => unitState(snapshot, name))
+        .filter((s): s is UnitState => s !== null && s.desired.spec.kind === 'service')
+        .map(view);
+    },
+  },
+  {
+    method: 'GET',
+    url: '/v1/services/:name',
+    schema: { params: nameParams('name') },
+    handler: async (request) => view(unitOfKind(ctx, param(request, 'name'), 'service')),
+  },
+  {
+    method: 'DELETE',
+    url: '/v1/services/:name',
+    schema: { params: nameParams('name') },
+    handler: async (request) => {
+      const name = param(request, 'name');
+      unitOfKind(ctx, name, 'service');
+      await ctx.deps.engine.remove(name);
+      ctx.changed();
+      return { name, deleted: true };
+    },
+  },
+];

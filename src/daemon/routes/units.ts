@@ -1,0 +1,55 @@
+// Kind-agnostic unit routes for the CLI (`sbx logs|start|stop|restart|delete UNIT`), beside the seeds' per-kind ones.
+
+import { current, nameParams, param, unitOfKind, type ApiContext, type RouteDef } from '../route.js';
+import { toUnitStatus } from '../views.js';
+import { answerLogs, logsQuery } from './logs.js';
+
+type Lifecycle = 'start' | 'stop' | 'restart';
+
+const lifecycle = (ctx: ApiContext, action: Lifecycle): RouteDef => ({
+  method: 'POST',
+  url: `/v1/units/:name/${action}`,
+  schema: { params: nameParams('name') },
+  handler: async (request) => {
+    const name = param(request, 'name');
+    unitOfKind(ctx, name, null);
+    await ctx.deps.engine[action](name);
+    ctx.changed();
+    return toUnitStatus(current(ctx, name));
+  },
+});
+
+/** Route table entries for any unit by name. */
+export const unitRoutes = (ctx: ApiContext): RouteDef[] => [
+  {
+    method: 'GET',
+    url: '/v1/units/:name',
+    schema: { params: nameParams('name') },
+    handler: async (request) => toUnitStatus(unitOfKind(ctx, param(request, 'name'), null)),
+  },
+  lifecycle(ctx, 'start'),
+  lifecycle(ctx, 'stop'),
+  lifecycle(ctx, 'restart'),
+  {
+    method: 'DELETE',
+    url: '/v1/units/:name',
+    schema: { params: nameParams('name') },
+    handler: async (request) => {
+      const name = param(request, 'name');
+      unitOfKind(ctx, name, null);
+      await ctx.deps.engine.remove(name);
+      ctx.changed();
+      return { name, deleted: true };
+    },
+  },
+  {
+    method: 'GET',
+    url: '/v1/units/:name/logs',
+    schema: { params: nameParams('name'), querystring: logsQuery },
+    handler: async (request, reply) => {
+      const name = param(request, 'name');
+      unitOfKind(ctx, name, null);
+      return answerLogs(ctx, name, request, reply);
+    },
+  },
+];
