@@ -29,6 +29,12 @@ export const checkUniqueNames = (data: unknown, locate: Locate): Diagnostic[] =>
       .filter(([, server]) => isRecord(server) && server.overlay !== undefined)
       .map(([name]) => ({ name: inlineOverlayName(name), at: ['servers', name, 'overlay'], key: true })),
   ];
+  // In file order, so "declared twice: X (line 3) and Y (line 5)" reads top to bottom.
+  const position = (e: { at: Path; key: boolean }): number => {
+    const location = locate(e.at, { key: e.key });
+    return location ? location.line * 100_000 + location.col : 0;
+  };
+  declared.sort((a, b) => position(a) - position(b));
   const first = new Map<string, { at: Path; key: boolean }>();
   const diagnostics: Diagnostic[] = [];
   for (const entry of declared) {

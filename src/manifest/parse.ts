@@ -29,7 +29,7 @@ export const parseManifest = (text: string, file: string): Result<ParsedManifest
   if (doc.errors.length > 0) {
     return err(
       doc.errors.map((error) => {
-        const [start, end] = error.pos;
+        const [start, end] = openingQuote(text, error) ?? error.pos;
         const { line, col } = lineCounter.linePos(start);
         const message = rewordings[error.code] ?? lowerFirst(error.message);
         return {
@@ -42,6 +42,14 @@ export const parseManifest = (text: string, file: string): Result<ParsedManifest
     );
   }
   return ok({ file, text, data: doc.toJS({ maxAliasCount: 1000 }) as unknown, locate: createLocate(doc, lineCounter, file, text) });
+};
+
+/** yaml reports an unclosed quote where the text ends; point at the quote that opened it instead. */
+const openingQuote = (text: string, error: { code: string; message: string; pos: [number, number] }): [number, number] | undefined => {
+  if (error.code !== 'MISSING_CHAR' || !/quote/.test(error.message)) return undefined;
+  const quote = error.message.includes('"') ? '"' : "'";
+  const at = text.lastIndexOf(quote, error.pos[0] - 1);
+  return at >= 0 ? [at, text.length] : undefined;
 };
 
 const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);

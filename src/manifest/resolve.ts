@@ -36,8 +36,9 @@ export const resolveUnit = (unit: RawUnit, inputs: ResolveInputs): UnitSpec => {
   const { body } = unit;
   const cmd = unit.kind === 'service' ? unit.body.cmd : unit.body.start;
   const args = unit.kind === 'service' ? unit.body.args.map(String) : [];
+  const inline = unit.kind === 'server' && unit.body.overlay ? inlineOverlayName(unit.name) : null;
   const implicit: NeedSpec[] = [
-    ...(unit.kind === 'server' && unit.body.overlay ? [{ name: inlineOverlayName(unit.name), restart: false }] : []),
+    ...(inline ? [{ name: inline, restart: false }] : []),
     ...inputs.unitRefs.map((name) => ({ name, restart: false })),
   ];
   const needs = normalizeNeeds([...body.needs, ...implicit]);
@@ -66,7 +67,7 @@ export const resolveUnit = (unit: RawUnit, inputs: ResolveInputs): UnitSpec => {
     restart_delay_ms: body.restart_delay_ms,
     stop_timeout_ms: body.stop_timeout_ms,
     needs,
-    overlays: needs.filter((need) => inputs.overlayNames.has(need.name)).map((need) => need.name),
+    overlays: needs.filter((need) => need.name === inline || inputs.overlayNames.has(need.name)).map((need) => need.name),
     unit_refs: [...new Set(inputs.unitRefs)].sort(),
     fingerprint: launchFingerprint(launch),
     ...(inputs.location ? { location: inputs.location } : {}),
