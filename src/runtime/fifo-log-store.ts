@@ -11,7 +11,7 @@
 // - Output is never buffered beyond one incomplete line per stream; a killed daemon (kill -9) loses at most that.
 // - One store per directory at a time (the daemon holds the project lock).
 
-import { closeSync, existsSync, openSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { silentLogger, type Logger } from '../shared/logger.js';
@@ -156,6 +156,16 @@ export class FifoLogStore implements LogStore {
       return Promise.reject(new Error(`log store: run ${runId} of unit ${unit} is not being read; reattach it first`));
     }
     return Promise.resolve();
+  }
+
+  /** Run ids of the unit whose FIFOs still exist (not drained yet): after a restart, reattach them or remove them. */
+  pendingRuns(unit: string): string[] {
+    try {
+      const names = readdirSync(join(this.#unitDir(unit), 'runs'));
+      return [...new Set(names.filter((n) => n.endsWith('.stdout')).map((n) => n.slice(0, -'.stdout'.length)))].sort();
+    } catch {
+      return [];
+    }
   }
 
   async remove(unit: string): Promise<void> {

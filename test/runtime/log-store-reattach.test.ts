@@ -69,10 +69,12 @@ describe('FifoLogStore reattach', () => {
     await unit.exited;
 
     const b = bed.track(new FifoLogStore(dir));
+    expect(b.pendingRuns('quick')).toEqual(['r1']);
     await expect(b.drained('quick', 'r1')).rejects.toThrow(/not being read; reattach it first/);
     await b.reattach('quick', 'r1');
     await b.drained('quick', 'r1');
     expect(existsSync(runFifos(join(dir, 'quick'), 'r1').stdout)).toBe(false);
+    expect(b.pendingRuns('quick')).toEqual([]);
     await expect(b.drained('quick', 'r1')).resolves.toBeUndefined();
     await b.reattach('quick', 'r1'); // nothing left to attach: a no-op
     expect((await b.read('quick', { stream: 'stdout' })).map((l) => l.text)).toEqual(['ready']);
