@@ -13,7 +13,7 @@ import type { OverlaySpec } from '../manifest/types.js';
 import type { OverlayCopier, OverlayResult, OverlayStats } from './overlay-copier.js';
 import { overlayRules, safeMode } from './overlay-rules.js';
 import { FileHashCache, OverlayDigest, cachedFileHash } from './overlay-digest.js';
-import { walkSource } from './overlay-walk.js';
+import { loopSlicer, walkSource } from './overlay-walk.js';
 import { OverlaySync } from './overlay-sync.js';
 import { OverlayError, placeOverlay, type PlacedOverlay } from './overlay-placement.js';
 import { SafeDir, errnoCode } from './safe-fs.js';
@@ -60,7 +60,9 @@ export class FsOverlayCopier implements OverlayCopier {
     try {
       source = await SafeDir.open(spec.source, { followFinal: true, requireProcFd: false });
       const digest = new OverlayDigest(spec.strategy);
+      const slice = loopSlicer();
       for await (const e of walkSource(source, overlayRules(spec))) {
+        await slice();
         if (e.kind === 'dir') digest.dir(e.rel, safeMode(e.mode));
         else if (e.kind === 'link') digest.link(e.rel, e.text);
         else if (e.kind === 'shared') digest.shared(e.rel, e.listing);

@@ -3,9 +3,13 @@
 import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
+import { readSync } from 'node:fs';
 
 /** Bytes read per chunk when hashing or copying a file. */
 export const CHUNK_BYTES = 1 << 20;
+
+/** A read buffer sized for a file of `size` bytes (small files: one read, from Node's pool; big ones: a chunk). */
+export const readBuffer = (size: number): Buffer => Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(4096, size + 1)));
 
 /**
  * Accumulates records of the entries an overlay lays down, in walk order (depth first, names sorted):
@@ -66,10 +70,23 @@ export const listingDigest = (entries: { name: string; stat: Stats }[]): string 
   return hash.digest('hex');
 };
 
-/** sha256 of an open file from its start, streamed (never the whole file in memory). */
-export const hashFile = async (fh: FileHandle): Promise<string> => {
+/** sha256 of an open file from its start, sync (small files only: it blocks the event loop while it reads). */
+export const hashFileSync = (fd: number, size: number): string => {
   const hash = createHash('sha256');
-  const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  const buf = readBuffer(size);
+  for (let pos = 0; ; ) {
+    const n = readSync(fd, buf, 0, buf.length, pos);
+    if (n === 0) break;
+    hash.update(buf.subarray(0, n));
+    pos += n;
+  }
+  return hash.digest('hex');
+};
+
+/** sha256 of an open file from its start, streamed (never the whole file in memory). */
+export const hashFile = async (fh: FileHandle, size: number): Promise<string> => {
+  const hash = createHash('sha256');
+  const buf = readBuffer(size);
   for (let pos = 0; ; ) {
     const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
     if (bytesRead === 0) break;
@@ -119,7 +136,7 @@ export const cachedFileHash = async (
   const opened = await open();
   if (!opened) return null;
   try {
-    const sha = await hashFile(opened.fh);
+    const sha = await hashFile(opened.fh, opened.stat.size);
     cache.set(opened.stat, sha);
     return sha;
   } finally {

@@ -10,19 +10,20 @@
 // renamed; each created or entered directory is checked to really lie inside the target.
 
 import path from 'node:path';
-import { createHash } from 'node:crypto';
-import type { FileHandle } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
 import type { OverlayRefusal, OverlayStats } from './overlay-copier.js';
 import { SafeDir, errnoCode } from './safe-fs.js';
 import { safeMode, type OverlayRules } from './overlay-rules.js';
-import { walkSource, type WalkEntry } from './overlay-walk.js';
-import { CHUNK_BYTES, OverlayDigest, cachedFileHash, type FileHashCache } from './overlay-digest.js';
-import { fileUnchanged, readManifest, targetUnchanged, sourceStamp, targetStamp, writeManifest, type ManifestEntries } from './overlay-manifest.js';
+import { loopSlicer, walkSource, type WalkEntry } from './overlay-walk.js';
+import { OverlayDigest, type FileHashCache } from './overlay-digest.js';
+import { SYNC_COPY_MAX_BYTES, copyFileAsync, copyFileSync, type FileJob } from './overlay-file-copy.js';
+import { readManifest, targetUnchanged, writeManifest, type ManifestEntries } from './overlay-manifest.js';
 import { OverlayError, isWithin, type PlacedOverlay } from './overlay-placement.js';
 
 /** Refusals listed in a result beyond this are only counted. */
 const MAX_REFUSALS = 1000;
+
+/** Longest stretch of sync file work before the event loop gets a turn. */
+const SLICE_MS = 10;
 
 /** What one sync needs besides the opened ends. */
 export interface SyncOptions {
@@ -33,21 +34,6 @@ export interface SyncOptions {
   /** Entries processed between progress reports. */
   progressEvery: number;
 }
-
-/** Copies `src` into `out` from the start, hashing what it reads. */
-const copyAndHash = async (src: FileHandle, out: FileHandle): Promise<string> => {
-  const hash = createHash('sha256');
-  const buf = Buffer.allocUnsafe(CHUNK_BYTES);
-  for (let pos = 0; ; ) {
-    const { bytesRead } = await src.read(buf, 0, buf.length, pos);
-    if (bytesRead === 0) break;
-    const chunk = buf.subarray(0, bytesRead);
-    hash.update(chunk);
-    for (let off = 0; off < chunk.length; ) off += (await out.write(chunk, off, chunk.length - off)).bytesWritten;
-    pos += bytesRead;
-  }
-  return hash.digest('hex');
-};
 
 /** A readable description of an fs error (Node's own message names the /proc path, which says nothing). */
 const describe = (error: unknown): string => {
@@ -78,6 +64,7 @@ export class OverlaySync {
   async run(): Promise<string> {
     this.prev = await readManifest(this.placed.target);
     this.report();
+    const slice = loopSlicer(SLICE_MS);
     try {
       for await (const entry of walkSource(this.placed.source, this.options.rules)) {
         try {
@@ -86,6 +73,7 @@ export class OverlaySync {
           throw new OverlayError(`${entry.rel}: ${describe(error)}`);
         }
         if (++this.processed % this.options.progressEvery === 0) this.report();
+        await slice();
       }
     } finally {
       while (this.stack.length > 1) await this.stack.pop()?.close();
@@ -194,33 +182,17 @@ export class OverlaySync {
 
   private async file(e: Extract<WalkEntry, { kind: 'file' }>): Promise<void> {
     const dest = this.top;
-    const current = await dest.lstat(e.name);
-    const recorded = this.prev.get(e.rel);
-    if (fileUnchanged(recorded, e.stat, current) && recorded) {
-      const sha = await cachedFileHash(this.options.hashes, e.stat, () => e.parent.openFile(e.name));
-      if (sha !== null) {
-        this.next.set(e.rel, recorded);
-        this.digest.file(e.rel, safeMode(e.stat.mode), sha);
-        return;
-      }
+    let current = dest.lstatSync(e.name);
+    if (current?.isDirectory()) {
+      await dest.removeTree(e.name);
+      current = null;
     }
-    const opened = await e.parent.openFile(e.name);
-    if (!opened) return this.skip(e.rel, 'changed during the walk');
-    let sha = '';
-    let written: Stats;
-    try {
-      if (current?.isDirectory()) await dest.removeTree(e.name);
-      const meta = { mode: safeMode(opened.stat.mode), atime: opened.stat.atime, mtime: opened.stat.mtime };
-      written = await dest.writeFileAtomic(e.name, meta, async (out) => {
-        sha = await copyAndHash(opened.fh, out);
-      });
-    } finally {
-      await opened.fh.close();
-    }
-    this.options.hashes.set(opened.stat, sha);
-    this.next.set(e.rel, { t: 'f', src: sourceStamp(opened.stat), dst: targetStamp(written) });
-    this.digest.file(e.rel, safeMode(opened.stat.mode), sha);
-    this.stats.copied_files++;
+    const job: FileJob = { source: e.parent, name: e.name, stat: e.stat, dest, current, recorded: this.prev.get(e.rel), hashes: this.options.hashes };
+    const outcome = e.stat.size <= SYNC_COPY_MAX_BYTES ? copyFileSync(job) : await copyFileAsync(job);
+    if (outcome.kind === 'vanished') return this.skip(e.rel, 'changed during the walk');
+    this.next.set(e.rel, outcome.record);
+    this.digest.file(e.rel, outcome.mode, outcome.sha);
+    if (outcome.kind === 'copied') this.stats.copied_files++;
   }
 
   /** Removes what the overlay wrote earlier at paths the source no longer defines, deepest first. */

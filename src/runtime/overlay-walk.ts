@@ -57,7 +57,7 @@ async function* walkDir(root: SafeDir, dir: SafeDir, prefix: string, depth: numb
       yield { kind: 'skip', rel, reason: 'reserved name (the overlay manifest)' };
       continue;
     }
-    const st = await dir.lstat(name);
+    const st = dir.lstatSync(name);
     if (st === null) {
       yield { kind: 'skip', rel, reason: 'vanished during the walk' };
       continue;
@@ -96,6 +96,19 @@ async function* walkDir(root: SafeDir, dir: SafeDir, prefix: string, depth: numb
     }
   }
 }
+
+/**
+ * Returns a function to await between entries: it gives the event loop a turn once `ms` of work has passed.
+ * The walk and small-file copies use sync calls (far cheaper than thread-pool round trips), so consumers slice.
+ */
+export const loopSlicer = (ms = 10): (() => Promise<void>) => {
+  let start = performance.now();
+  return async () => {
+    if (performance.now() - start < ms) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    start = performance.now();
+  };
+};
 
 /**
  * Walks `root` (the source) applying the overlay's rules. Never leaves the tree: subdirectories are opened with
