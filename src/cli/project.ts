@@ -1,0 +1,74 @@
+// Where a CLI call's project lives (manifest, state folder) and how to reach its daemon.
+
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { ApiClient, ApiError } from '../daemon/api-client.js';
+import { ensureDaemon } from '../daemon/ensure-daemon.js';
+import { renderDiagnostics } from './render-diagnostics.js';
+import { sourceReader } from './commands/validate.js';
+import { CliError, EXIT_FAILURE, EXIT_USAGE } from './exit-codes.js';
+import { shouldUseColor } from './style.js';
+
+/** The manifest and state folder a command works on. */
+export interface Project {
+  manifestPath: string;
+  stateDir: string;
+}
+
+/** Options every project command accepts. */
+export interface ProjectOptions {
+  file?: string;
+  stateDir?: string;
+}
+
+/** Resolves FILE (default ./sandbox.yaml) and the state folder (default `.sbx/` beside it, or SBX_STATE_DIR). */
+export const resolveProject = (file: string | undefined, options: ProjectOptions = {}): Project => {
+  const manifestPath = resolve(file ?? options.file ?? 'sandbox.yaml');
+  const stateDir = resolve(options.stateDir ?? process.env.SBX_STATE_DIR ?? join(dirname(manifestPath), '.sbx'));
+  return { manifestPath, stateDir };
+};
+
+/** A client for the project's daemon, starting one if needed. */
+export const connect = async (project: Project): Promise<ApiClient> => {
+  try {
+    return await ensureDaemon({ stateDir: project.stateDir, manifestPath: existsSync(project.manifestPath) ? project.manifestPath : null });
+  } catch (error) {
+    throw asCliError(error);
+  }
+};
+
+/** A client for the daemon if one answers; null when none runs (status, down, logs need not start one). */
+export const connectIfRunning = async (project: Project): Promise<ApiClient | null> => {
+  try {
+    const client = await ApiClient.forStateDir(project.stateDir);
+    await client.health({ timeoutMs: 2_000 });
+    return client;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 0) return null;
+    throw asCliError(error);
+  }
+};
+
+/** Turns an API error into a CLI message; invalid manifests are rendered like a compiler's diagnostics. */
+export const asCliError = (error: unknown): unknown => {
+  if (!(error instanceof ApiError)) return error;
+  const diagnostics = error.details?.diagnostics;
+  if (diagnostics && diagnostics.length > 0) {
+    const text = renderDiagnostics(diagnostics, { cwd: process.cwd(), color: shouldUseColor(process.stderr), readSource: sourceReader() });
+    return new CliError(`${error.message}\n${text.trimEnd()}`, EXIT_FAILURE);
+  }
+  if (error.status === 0) return new CliError(error.message, EXIT_USAGE);
+  if (error.status === 404 || error.status === 400 || error.status === 409 || error.status === 422) {
+    return new CliError(error.field ? `${error.message} (field ${error.field})` : error.message, EXIT_FAILURE);
+  }
+  return new CliError(`${error.message} [${error.code}]`, EXIT_FAILURE);
+};
+
+/** Runs an action and maps API errors to CLI errors. */
+export const withApiErrors = async <T>(run: () => Promise<T>): Promise<T> => {
+  try {
+    return await run();
+  } catch (error) {
+    throw asCliError(error);
+  }
+};
