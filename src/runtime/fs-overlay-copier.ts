@@ -15,7 +15,7 @@ import { overlayRules, safeMode } from './overlay-rules.js';
 import { FileHashCache, OverlayDigest, cachedFileHash } from './overlay-digest.js';
 import { loopSlicer, walkSource } from './overlay-walk.js';
 import { OverlaySync } from './overlay-sync.js';
-import { OverlayError, placeOverlay, type PlacedOverlay } from './overlay-placement.js';
+import { placeOverlay, type PlacedOverlay } from './overlay-placement.js';
 import { SafeDir, errnoCode } from './safe-fs.js';
 
 /** Tuning for the real copier. */
@@ -34,7 +34,7 @@ export interface FsOverlayCopierOptions {
 export const UNAVAILABLE_DIGEST_PREFIX = 'unavailable:';
 
 const failureText = (name: string, error: unknown): string => {
-  const detail = error instanceof OverlayError ? error.message : `${errnoCode(error) ?? ''} ${error instanceof Error ? error.message : String(error)}`.trim();
+  const detail = error instanceof Error ? error.message : String(error);
   return `overlay ${name}: ${detail}`;
 };
 
@@ -56,6 +56,7 @@ export class FsOverlayCopier implements OverlayCopier {
    * Never throws for an unreadable source: returns `unavailable:<reason>` (sync then reports the failure).
    */
   async digest(spec: OverlaySpec): Promise<string> {
+    if (!path.isAbsolute(spec.source)) return `${UNAVAILABLE_DIGEST_PREFIX}source is not an absolute path`;
     let source: SafeDir | undefined;
     try {
       source = await SafeDir.open(spec.source, { followFinal: true, requireProcFd: false });

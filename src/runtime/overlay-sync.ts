@@ -65,6 +65,7 @@ export class OverlaySync {
     this.prev = await readManifest(this.placed.target);
     this.report();
     const slice = loopSlicer(SLICE_MS);
+    const meta = { source: this.placed.sourceReal, strategy: this.options.strategy };
     try {
       for await (const entry of walkSource(this.placed.source, this.options.rules)) {
         try {
@@ -75,11 +76,15 @@ export class OverlaySync {
         if (++this.processed % this.options.progressEvery === 0) this.report();
         await slice();
       }
+    } catch (error) {
+      // keep owning what was written so far (and what was owned before), so a later sync can still prune it
+      await writeManifest(this.placed.target, meta, new Map([...this.prev, ...this.next])).catch(() => undefined);
+      throw error;
     } finally {
       while (this.stack.length > 1) await this.stack.pop()?.close();
     }
     await this.prune();
-    await writeManifest(this.placed.target, { source: this.placed.sourceReal, strategy: this.options.strategy }, this.next);
+    await writeManifest(this.placed.target, meta, this.next);
     this.report();
     return this.digest.hex();
   }

@@ -177,4 +177,22 @@ describe('overlay re-sync', () => {
     expect(ticks.length).toBeGreaterThanOrEqual(5);
     expect(Math.max(...gaps)).toBeLessThan(took / 2);
   });
+
+  it('a failed sync still owns what it wrote, so a later sync prunes it', async () => {
+    put(s('zz/e.txt'), 'e\n');
+    expect((await copier.sync(specFor(ws))).status).toBe('complete');
+    put(s('lib/new.txt'), 'new\n');
+    // zz (walked after lib) becomes a foreign symlink: the sync fails after writing lib/new.txt
+    fs.renameSync(t('zz'), t('zz.moved'));
+    fs.symlinkSync(ws.outside, t('zz'));
+    const failed = await copier.sync(specFor(ws));
+    expect(failed.status).toBe('failed');
+    expect(failed.digest).toBe('');
+    expect(fs.readFileSync(t('lib/new.txt'), 'utf8')).toBe('new\n');
+    fs.unlinkSync(t('zz'));
+    fs.rmSync(s('lib/new.txt'));
+    const healed = await copier.sync(specFor(ws));
+    expect(healed.status).toBe('complete');
+    expect(fs.existsSync(t('lib/new.txt'))).toBe(false);
+  });
 });
