@@ -162,4 +162,17 @@ describe('LocalEngine: crashes', () => {
     expect(install?.env).toEqual(main?.env);
     expect(h.unit('site').phase).toBe('ready');
   });
+
+  it('stopping a unit during its install stops the install and never starts the unit', async () => {
+    const h = engineHarness();
+    await h.engine.apply(desiredState([unitSpec('site', { kind: 'server', install: 'npm ci', cmd: 'npm start' })]), { prune: true });
+    await h.settle();
+    expect(h.unit('site').phase).toBe('installing');
+    await h.engine.stop('site');
+    await h.settle();
+    expect(h.unit('site').phase).toBe('stopped');
+    expect(h.startedUnits()).toEqual(['site:install']);
+    expect(h.runner.isRunning('site')).toBe(false);
+    expect(h.ports.portOf('site')).toBeNull();
+  });
 });

@@ -13,7 +13,7 @@ import { isConverged, outcome } from './convergence.js';
 import { applyManifest, emptyModel, patchUnits, upsertUnit, withDependents, withNeeds } from './desired-model.js';
 import { EngineStore, type EngineSnapshot } from './engine-store.js';
 import { clearedForStart, stoppedBySbx } from './observed-reducer.js';
-import { measureSources } from './overlay-sync.js';
+import { measureSources, recordSources } from './overlay-sync.js';
 import { plan } from './plan.js';
 import { Reconciler } from './reconciler.js';
 import type { DesiredModel, Engine, EngineEvent, ObservedState, Plan, UnitPhase } from './types.js';
@@ -74,7 +74,9 @@ export class LocalEngine implements Engine {
   }
 
   async apply(desired: DesiredState, options: { prune: boolean }): Promise<Plan> {
-    await measureSources(this.#store, this.#deps.overlays, Object.values(desired.overlays));
+    const sources = await measureSources(this.#store, this.#deps.overlays, Object.values(desired.overlays));
+    // From here on synchronous: no pass can run between recording the sources, planning and setting the model.
+    recordSources(this.#store, sources);
     const model = applyManifest(this.#store.desired, desired, options);
     const first = plan(model, this.#store.observed(), this.#deps.clock.now());
     this.#store.setDesired(model);

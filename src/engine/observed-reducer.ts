@@ -28,10 +28,21 @@ export const blankUnit = (name: string): ObservedUnit => ({
   stay_down: false,
 });
 
-/** A start was dispatched: the unit installs or starts; a retry counts a restart, any other start a fresh streak. */
-export const launching = (unit: ObservedUnit, options: { install: boolean; retry: boolean }): ObservedUnit => ({
+/**
+ * A start was dispatched: the unit installs or starts, already with the fingerprint and start record of the new run
+ * (so the planner sees it in sync at once); a retry counts a restart, any other start begins a fresh crash streak.
+ */
+export const launching = (
+  unit: ObservedUnit,
+  options: { install: boolean; retry: boolean; fingerprint: string; started: StartRecord },
+): ObservedUnit => ({
   ...unit,
   phase: options.install ? 'installing' : 'starting',
+  fingerprint: options.fingerprint,
+  started: options.started,
+  pid: null,
+  start_time: null,
+  tag: null,
   restart_count: unit.restart_count + (options.retry ? 1 : 0),
   crash_streak: options.retry ? unit.crash_streak : 0,
   backoff_until: null,
@@ -43,7 +54,7 @@ export const launching = (unit: ObservedUnit, options: { install: boolean; retry
 /** The process exists: `ready` at once without a health check, else `running` until the first healthy probe. */
 export const spawned = (
   unit: ObservedUnit,
-  run: { runId: string; identity: ProcessIdentity; port: number | null; fingerprint: string; started: StartRecord; checked: boolean; now: number },
+  run: { runId: string; identity: ProcessIdentity; port: number | null; checked: boolean; now: number },
 ): ObservedUnit => ({
   ...unit,
   phase: run.checked ? 'running' : 'ready',
@@ -53,8 +64,6 @@ export const spawned = (
   cgroup: run.identity.cgroup,
   run_id: run.runId,
   port: run.port,
-  fingerprint: run.fingerprint,
-  started: run.started,
   started_at: run.now,
   ready_at: run.checked ? null : run.now,
 });

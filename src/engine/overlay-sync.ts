@@ -30,18 +30,27 @@ export const syncOverlay = async (store: EngineStore, copier: OverlayCopier, spe
   }
 };
 
-/** Records the source's current digest for overlays already copied, so the planner sees a changed source. */
-export const measureSources = async (store: EngineStore, copier: OverlayCopier, specs: OverlaySpec[]): Promise<void> => {
+/** Measures the source digest of every overlay already copied (null where unreadable; the sync will say why). */
+export const measureSources = async (store: EngineStore, copier: OverlayCopier, specs: OverlaySpec[]): Promise<Map<string, string>> => {
+  const digests = new Map<string, string>();
   await Promise.all(
     specs.map(async (spec) => {
       const copy = store.overlay(spec.name);
       if (!copy || copy.status === 'in_progress' || copy.status === 'pending') return;
       try {
-        const digest = await copier.digest(spec);
-        if (digest !== copy.source_digest) store.setOverlay({ ...copy, source_digest: digest });
+        digests.set(spec.name, await copier.digest(spec));
       } catch {
         // An unreadable source shows up when the sync runs.
       }
     }),
   );
+  return digests;
+};
+
+/** Records measured source digests, so the planner sees which sources changed since their copy. */
+export const recordSources = (store: EngineStore, digests: Map<string, string>): void => {
+  for (const [name, digest] of digests) {
+    const copy = store.overlay(name);
+    if (copy && copy.status !== 'in_progress' && copy.source_digest !== digest) store.setOverlay({ ...copy, source_digest: digest });
+  }
 };

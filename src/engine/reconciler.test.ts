@@ -38,7 +38,10 @@ describe('Reconciler', () => {
     const control = controlledPass();
     const reconciler = new Reconciler({ pass: control.pass, clock: new ManualClock(), onError: (e) => { throw e; } });
     reconciler.trigger();
-    for (let i = 0; i < 10; i += 1) reconciler.trigger();
+    reconciler.trigger(); // before the pass begins: the same pass
+    await Promise.resolve();
+    await Promise.resolve();
+    for (let i = 0; i < 10; i += 1) reconciler.trigger(); // during the pass: one more
     await control.releaseNext();
     await control.releaseNext();
     await reconciler.idle();

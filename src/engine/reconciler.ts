@@ -54,11 +54,13 @@ export class Reconciler {
     return this.#running || this.#dirty;
   }
 
-  /** "Look again": runs a pass now, or once more after the current one. */
+  /** "Look again": runs a pass soon (never inside the caller's state change), or once more after the current one. */
   trigger(): void {
     if (this.#closed) return;
     this.#dirty = true;
-    if (!this.#running) void this.#loop();
+    if (this.#running) return;
+    this.#running = true;
+    void this.#loop();
   }
 
   /** Resolves once no pass is running or due. */
@@ -76,8 +78,8 @@ export class Reconciler {
   }
 
   async #loop(): Promise<void> {
-    this.#running = true;
     try {
+      await Promise.resolve();
       while (this.#dirty && !this.#closed) {
         this.#dirty = false;
         this.#passes += 1;

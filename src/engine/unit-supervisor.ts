@@ -90,11 +90,11 @@ export class UnitSupervisor {
       case 'start':
         return this.#start(action.unit, action.reason, action.retry ?? false);
       case 'restart':
-        return this.#stopThen(action, () => this.#start(action.unit, action.reason, false));
+        return this.#stopThen(action, (exit) => this.#start(action.unit, action.reason, false, exit));
       case 'stop':
-        return this.#stopThen(action, () => undefined);
+        return this.#stopThen(action, null);
       case 'delete':
-        return this.#stopThen(action, () => this.#forget(action.unit, action.reason));
+        return this.#stopThen(action, (exit) => this.#forget(action.unit, action.reason, exit));
       case 'update':
         return this.#update(action.unit, action.reason);
       case 'sync-overlay': {
@@ -130,24 +130,32 @@ export class UnitSupervisor {
     for (const run of this.#runs.values()) run.unwatch?.();
   }
 
-  #start(name: string, reason: string, retry: boolean): void {
+  /** Dispatches a launch; `stoppedWith` is the exit of the run a restart just stopped. */
+  #start(name: string, reason: string, retry: boolean, stoppedWith?: ExitInfo | null): void {
     const want = this.#store.desired.units[name];
-    if (!want || !want.enabled || want.removal) return;
+    const now = this.#store.now();
+    const before = this.#store.unit(name);
+    const settled = stoppedWith === undefined ? before : stoppedBySbx(before, stoppedWith, now);
+    if (!want || !want.enabled || want.removal) {
+      if (settled !== before) this.#store.setUnit(settled);
+      return;
+    }
     if (want.restart_requested) this.#store.setDesired(patchUnits(this.#store.desired, [name], { restart_requested: false }));
     const { spec } = want;
-    this.#store.updateUnit(name, (unit) => launching(unit, { install: spec.install !== null, retry }), reason);
+    const record = startRecord(spec, this.#store.observed(), this.#store.desired);
+    const install = spec.install !== null;
+    this.#store.setUnit(launching(settled, { install, retry, fingerprint: record.fingerprint, started: record.started }), reason);
     const run: Run = { runId: newRunId(), abort: new AbortController(), process: null, unwatch: null, stopping: false, launch: Promise.resolve() };
     this.#runs.set(name, run);
-    run.launch = this.#track({ type: 'start', unit: name, reason }, () => this.#launch(name, spec, run), true);
+    run.launch = this.#track({ type: 'start', unit: name, reason }, () => this.#launch(name, spec, run, record.refs), true);
   }
 
-  async #launch(name: string, spec: UnitSpec, run: Run): Promise<void> {
-    const record = startRecord(spec, this.#store.observed(), this.#store.desired);
+  async #launch(name: string, spec: UnitSpec, run: Run, refs: Record<string, string>): Promise<void> {
     const current = (): boolean => this.#runs.get(name) === run && !run.stopping;
     const outcome = await launchUnit(this.#deps, {
       spec,
       runId: run.runId,
-      refs: record.refs,
+      refs,
       previousPort: this.#store.unit(name).port,
       signal: run.abort.signal,
       onInstalled: () => current() && this.#store.updateUnit(name, (unit) => ({ ...unit, phase: 'starting' })),
@@ -167,7 +175,7 @@ export class UnitSupervisor {
     const schedule = healthSchedule(spec, outcome.port);
     const { identity } = outcome.process;
     this.#store.updateUnit(name, (unit) =>
-      spawned(unit, { runId: run.runId, identity, port: outcome.port, fingerprint: record.fingerprint, started: record.started, checked: schedule !== null, now: this.#store.now() }),
+      spawned(unit, { runId: run.runId, identity, port: outcome.port, checked: schedule !== null, now: this.#store.now() }),
     );
     void outcome.process.exited.then((exit) => this.#onExit(name, run, exit));
     if (schedule) run.unwatch = this.#deps.health.watch(name, schedule, (state) => this.#onHealth(name, run, state));
@@ -226,8 +234,8 @@ export class UnitSupervisor {
     this.#store.setUnit(next);
   }
 
-  /** Marks the unit stopping, then (off the pass) stops its run and releases its port, then continues. */
-  #stopThen(action: Action & { unit: string }, next: () => void): void {
+  /** Marks the unit stopping, then (off the pass) stops its run and frees its port; `next` gets the run's exit. */
+  #stopThen(action: Action & { unit: string }, next: ((exit: ExitInfo | null) => void) | null): void {
     const name = action.unit;
     if (this.#store.hasUnit(name)) this.#store.updateUnit(name, (unit) => ({ ...unit, phase: 'stopping' }), action.reason);
     this.#track(action, async () => {
@@ -239,8 +247,8 @@ export class UnitSupervisor {
         this.#store.updateUnit(name, (unit) => ({ ...unit, phase: 'failed', last_error: reason }));
         throw error;
       }
+      if (next) return next(exit);
       if (this.#store.hasUnit(name)) this.#store.updateUnit(name, (unit) => stoppedBySbx(unit, exit, this.#store.now()));
-      next();
     });
   }
 
@@ -267,9 +275,13 @@ export class UnitSupervisor {
   }
 
   /** Completes a delete: forgets the definition and the observed state, and removes the unit's logs. */
-  #forget(name: string, reason: string): void {
+  #forget(name: string, reason: string, exit: ExitInfo | null): void {
     const want = this.#store.desired.units[name];
-    if (want && !want.removal) return; // declared again while it was stopping: keep it
+    if (want && !want.removal) {
+      // Declared again while it was stopping: keep it, stopped; the next pass starts it.
+      if (this.#store.hasUnit(name)) this.#store.updateUnit(name, (unit) => stoppedBySbx(unit, exit, this.#store.now()));
+      return;
+    }
     if (want) {
       const { [name]: _gone, ...units } = this.#store.desired.units;
       this.#store.setDesired({ ...this.#store.desired, units });
