@@ -1,18 +1,19 @@
 // Carries out the planner's actions on the runtime and folds what happens (spawned, healthy, exited) into the store.
 // Actions are dispatched, not awaited: a start spawns and returns; readiness and exits come back as store changes.
 
-import PQueue from 'p-queue';
 import type { UnitSpec } from '../manifest/types.js';
 import type { HealthMonitor } from '../runtime/health-monitor.js';
 import type { LogStore } from '../runtime/log-store.js';
 import type { OverlayCopier } from '../runtime/overlay-copier.js';
 import type { PortAllocator } from '../runtime/port-allocator.js';
-import type { HealthSchedule, HealthState } from '../runtime/prober.js';
+import type { HealthState } from '../runtime/prober.js';
 import type { ExitInfo, ProcessRunner } from '../runtime/process-runner.js';
 import type { Logger } from '../shared/logger.js';
+import { ActionTracker } from './action-tracker.js';
 import { healthChanged } from './describe-change.js';
 import { patchUnits } from './desired-model.js';
 import type { EngineStore } from './engine-store.js';
+import { healthSchedule } from './health-schedule.js';
 import { exited, healthReported, launchFailed, launching, spawned, stoppedBySbx } from './observed-reducer.js';
 import { newRunId, startRecord, type Run } from './run.js';
 import { syncOverlay } from './overlay-sync.js';
@@ -30,58 +31,32 @@ export interface SupervisorDeps {
   logger: Logger;
 }
 
-/** TCP readiness probes (`health_port`) run at this pace; HTTP checks use the unit's own settings. */
-const TCP_PROBE = { interval_ms: 1000, timeout_ms: 1000, delay_ms: 0 };
-
-/** What to probe for a unit: HTTP on its port when it has a health_check, else TCP on its health_port, else nothing. */
-export const healthSchedule = (spec: UnitSpec, port: number | null): HealthSchedule | null => {
-  const httpPort = port ?? spec.health_port;
-  if (spec.health_check && httpPort !== null) {
-    const { path, interval_ms, timeout_ms, delay_ms } = spec.health_check;
-    return { target: { kind: 'http', url: `http://127.0.0.1:${httpPort}${path}` }, interval_ms, timeout_ms, delay_ms };
-  }
-  if (spec.health_port !== null) return { target: { kind: 'tcp', host: '127.0.0.1', port: spec.health_port }, ...TCP_PROBE };
-  return null;
-};
-
 /** Runs actions against the runtime, one live run per unit. */
 export class UnitSupervisor {
   readonly #store: EngineStore;
   readonly #deps: SupervisorDeps;
-  readonly #queue: PQueue;
   readonly #runs = new Map<string, Run>();
-  readonly #inflight = new Set<Promise<void>>();
-  /** In-flight actions that only wait for a process to exit (an install): nothing will happen until it does. */
-  #waiting = 0;
-  #wakers: (() => void)[] = [];
-  readonly #onSettled: () => void;
+  readonly #actions: ActionTracker;
 
   constructor(store: EngineStore, deps: SupervisorDeps, options: { concurrency: number; onSettled: () => void }) {
     this.#store = store;
     this.#deps = deps;
-    this.#queue = new PQueue({ concurrency: options.concurrency });
-    this.#onSettled = options.onSettled;
+    this.#actions = new ActionTracker({ store, logger: deps.logger, concurrency: options.concurrency, onSettled: options.onSettled });
   }
 
-  /** True while an action is still carrying on (one that only waits for an install to exit does not count). */
+  /** True while an action is still carrying on (installs waiting for their process excepted). */
   get busy(): boolean {
-    return this.#inflight.size > this.#waiting;
+    return this.#actions.busy;
   }
 
-  /** True while any action is in flight, installs included. */
+  /** True while any action is in flight. */
   get active(): boolean {
-    return this.#inflight.size > 0;
+    return this.#actions.active;
   }
 
-  /** Resolves once every dispatched action has finished or only waits for an install to exit. */
-  async idle(): Promise<void> {
-    while (this.busy) await new Promise<void>((resolve) => this.#wakers.push(resolve));
-  }
-
-  #wake(): void {
-    const wakers = this.#wakers;
-    this.#wakers = [];
-    for (const wake of wakers) wake();
+  /** Resolves once no action is carrying on. */
+  idle(): Promise<void> {
+    return this.#actions.idle();
   }
 
   /** Starts carrying out one action; marks the unit busy at once so the next pass leaves it alone. */
@@ -99,7 +74,7 @@ export class UnitSupervisor {
         return this.#update(action.unit, action.reason);
       case 'sync-overlay': {
         const spec = this.#store.desired.overlays[action.overlay];
-        if (spec) this.#track(action, () => syncOverlay(this.#store, this.#deps.overlays, spec), true);
+        if (spec) this.#actions.track(action, () => syncOverlay(this.#store, this.#deps.overlays, spec), true);
         return;
       }
     }
@@ -147,7 +122,7 @@ export class UnitSupervisor {
     this.#store.setUnit(launching(settled, { install, retry, fingerprint: record.fingerprint, started: record.started }), reason);
     const run: Run = { runId: newRunId(), abort: new AbortController(), process: null, unwatch: null, stopping: false, launch: Promise.resolve() };
     this.#runs.set(name, run);
-    run.launch = this.#track({ type: 'start', unit: name, reason }, () => this.#launch(name, spec, run, record.refs), true);
+    run.launch = this.#actions.track({ type: 'start', unit: name, reason }, () => this.#launch(name, spec, run, record.refs), true);
   }
 
   async #launch(name: string, spec: UnitSpec, run: Run, refs: Record<string, string>): Promise<void> {
@@ -159,10 +134,7 @@ export class UnitSupervisor {
       previousPort: this.#store.unit(name).port,
       signal: run.abort.signal,
       onInstalled: () => current() && this.#store.updateUnit(name, (unit) => ({ ...unit, phase: 'starting' })),
-      onWaiting: (waiting) => {
-        this.#waiting += waiting ? 1 : -1;
-        this.#wake();
-      },
+      onWaiting: (waiting) => this.#actions.waiting(waiting),
     });
     if (outcome.kind === 'spawned') run.process = outcome.process;
     if (!current() || outcome.kind === 'aborted') return;
@@ -201,7 +173,7 @@ export class UnitSupervisor {
     run.unwatch?.();
     run.unwatch = null;
     this.#store.updateUnit(name, (unit) => ({ ...unit, phase: 'stopping' }), run.liveness ?? describeExit(exit));
-    this.#track({ type: 'stop', unit: name, reason: 'clean up after exit' }, async () => {
+    this.#actions.track({ type: 'stop', unit: name, reason: 'clean up after exit' }, async () => {
       const spec = this.#specOf(name);
       if (run.process) await this.#deps.runner.stop(run.process.identity, spec?.stop_timeout_ms ?? 10_000).catch(() => undefined);
       this.#deps.ports.release(name);
@@ -238,7 +210,7 @@ export class UnitSupervisor {
   #stopThen(action: Action & { unit: string }, next: ((exit: ExitInfo | null) => void) | null): void {
     const name = action.unit;
     if (this.#store.hasUnit(name)) this.#store.updateUnit(name, (unit) => ({ ...unit, phase: 'stopping' }), action.reason);
-    this.#track(action, async () => {
+    this.#actions.track(action, async () => {
       let exit: ExitInfo | null;
       try {
         exit = await this.#halt(name);
@@ -310,26 +282,5 @@ export class UnitSupervisor {
 
   #specOf(name: string): UnitSpec | undefined {
     return this.#store.desired.units[name]?.spec ?? this.#store.unit(name).started?.spec;
-  }
-
-  /** Runs an action's effects (in the bounded queue if `queued`), reports its outcome, and counts it in flight. */
-  #track(action: Action, effect: () => Promise<void>, queued = false): Promise<void> {
-    const work = queued ? this.#queue.add(effect).then(() => undefined) : effect();
-    const tracked: Promise<void> = work
-      .then(
-        () => this.#store.emit({ type: 'action', at: this.#store.now(), action, outcome: 'done' }),
-        (error: unknown) => {
-          const message = error instanceof Error ? error.message : String(error);
-          this.#deps.logger.error({ err: error, action }, 'action failed');
-          this.#store.emit({ type: 'action', at: this.#store.now(), action, outcome: 'failed', error: message });
-        },
-      )
-      .finally(() => {
-        this.#inflight.delete(tracked);
-        this.#wake();
-        if (this.#inflight.size === 0) this.#onSettled();
-      });
-    this.#inflight.add(tracked);
-    return tracked;
   }
 }
