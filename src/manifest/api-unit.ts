@@ -5,7 +5,7 @@ import { err, ok, type Result } from '../shared/result.js';
 import type { ReadFile } from './env-files.js';
 import { lookupIn, sbxEnvironmentLayer } from './merge-env.js';
 import type { RawUnit } from './raw-manifest.js';
-import { validators } from './schema.js';
+import { sandboxSchema } from './schema.js';
 import { noSource } from './source-path.js';
 import type { OverlaySpec, UnitKind, UnitSpec } from './types.js';
 import { runUnitPipeline } from './unit-pipeline.js';
@@ -37,7 +37,7 @@ const fieldError = (field: string, message: string, code = 'invalid-value'): Dia
 export const resolveApiUnit = (request: ApiUnitRequest, io: { readFile: ReadFile; userExists?: (name: string) => boolean }): Result<ApiUnit, Diagnostic[]> => {
   const { kind, name } = request;
   const nameField = kind === 'server' ? 'slug' : 'name';
-  const namePattern = new RegExp(String((validators().schema.$defs as { unitName: { pattern: string } }).unitName.pattern));
+  const namePattern = new RegExp(String((sandboxSchema().$defs as { unitName: { pattern: string } }).unitName.pattern));
   if (!namePattern.test(name)) {
     return err([fieldError(nameField, `\`${name}\` is not a valid name (lowercase letters, digits and '-', starting with a letter or digit, at most 63 characters)`, 'invalid-name')]);
   }

@@ -13,7 +13,7 @@ const error = (code: string, message: string, at: Path, locate: Locate, options:
 };
 
 /** Unit names are unique across services and servers, and no overlay (named or inline) shares a name with anything. */
-export const checkUniqueNames = (data: unknown, locate: Locate): Diagnostic[] => {
+export const checkUniqueNames = (data: unknown, locate: Locate): { diagnostics: Diagnostic[]; duplicates: Set<string> } => {
   // Read from the data as written (entries with schema errors included), so a clash is reported whatever else is wrong.
   const manifest = (isRecord(data) ? data : {}) as { services?: unknown; servers?: unknown; overlays?: unknown };
   const services = isRecord(manifest.services) ? manifest.services : {};
@@ -30,19 +30,19 @@ export const checkUniqueNames = (data: unknown, locate: Locate): Diagnostic[] =>
       .map(([name]) => ({ name: inlineOverlayName(name), at: ['servers', name, 'overlay'], key: true })),
   ];
   // In file order, so "declared twice: X (line 3) and Y (line 5)" reads top to bottom.
-  const position = (e: { at: Path; key: boolean }): number => {
-    const location = locate(e.at, { key: e.key });
-    return location ? location.line * 100_000 + location.col : 0;
-  };
-  declared.sort((a, b) => position(a) - position(b));
+  const position = new Map(declared.map((e) => [e, locate(e.at, { key: e.key })] as const));
+  const rank = (e: (typeof declared)[number]): number => (position.get(e) ? position.get(e)!.line * 100_000 + position.get(e)!.col : 0);
+  declared.sort((a, b) => rank(a) - rank(b));
   const first = new Map<string, { at: Path; key: boolean }>();
   const diagnostics: Diagnostic[] = [];
+  const duplicates = new Set<string>();
   for (const entry of declared) {
     const earlier = first.get(entry.name);
     if (!earlier) {
       first.set(entry.name, entry);
       continue;
     }
+    duplicates.add(entry.name);
     const line = (e: { at: Path; key: boolean }): string => {
       const location = locate(e.at, { key: e.key });
       return location ? ` (line ${location.line})` : '';
@@ -54,7 +54,7 @@ export const checkUniqueNames = (data: unknown, locate: Locate): Diagnostic[] =>
       }),
     );
   }
-  return diagnostics;
+  return { diagnostics, duplicates };
 };
 
 /** Every `${units.NAME.port|url}` names another unit; returns the problems and the names that were wrong. */

@@ -33,7 +33,7 @@ export const loadManifest = async (path: string, options: LoadOptions = {}): Pro
   if (!parsed.ok) return parsed;
   return buildDesiredState(parsed.value, {
     env: options.env ?? process.env,
-    readFile: options.readFile ?? readFileFromDisk,
+    readFile: readOncePerLoad(options.readFile ?? readFileFromDisk),
     userExists: options.userExists ?? passwdLookup(),
   });
 };
@@ -52,6 +52,15 @@ export const readFileFromDisk: ReadFile = (path) => {
     const code = (error as NodeJS.ErrnoException).code;
     return err({ missing: code === 'ENOENT' || code === 'ENOTDIR', message: describeIoError(error) });
   }
+};
+
+/** Each file is read once per load: units sharing an env file see the same content, and it is read only once. */
+const readOncePerLoad = (read: ReadFile): ReadFile => {
+  const seen = new Map<string, ReturnType<ReadFile>>();
+  return (path) => {
+    if (!seen.has(path)) seen.set(path, read(path));
+    return seen.get(path)!;
+  };
 };
 
 /** A user lookup over /etc/passwd, read once; when it cannot be read every user is assumed to exist. */

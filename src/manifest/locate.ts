@@ -1,6 +1,6 @@
 // Walks the YAML syntax tree along a Path to find where a value (or its key) is written.
 
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { SourceLocation } from '../shared/diagnostic.js';
 import type { Locate, LocateOptions, Path } from './source-path.js';
 
@@ -42,7 +42,7 @@ const walk = (doc: Document, path: Path): { node: Node | undefined; pair: Pair |
   for (const segment of path) {
     let next: { node: Node | undefined; pair: Pair | undefined } | undefined;
     if (isMap(node)) {
-      const match = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment));
+      const match = pairsByKey(node).get(String(segment));
       if (match) next = { node: resolve(doc, match.value), pair: match };
     } else if (isSeq(node) && typeof segment === 'number') {
       const item = node.items[segment];
@@ -54,6 +54,19 @@ const walk = (doc: Document, path: Path): { node: Node | undefined; pair: Pair |
     depth++;
   }
   return { node, pair, depth };
+};
+
+const pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+/** A mapping's pairs by key, built once per mapping (a 1,000-unit manifest is located thousands of times). */
+const pairsByKey = (map: YAMLMap): Map<string, Pair> => {
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const item of map.items) if (isPair(item) && isScalar(item.key) && !index.has(String(item.key.value))) index.set(String(item.key.value), item);
+    pairIndex.set(map, index);
+  }
+  return index;
 };
 
 const resolve = (doc: Document, value: unknown): Node | undefined => {

@@ -47,7 +47,7 @@ describe('parseManifest', () => {
   });
 
   it.each([
-    ['an unclosed flow list', 'a: [1, 2\nb: 3\n', 'yaml-syntax', 2],
+    ['an unclosed flow list, at its bracket', 'a: [1, 2\nb: 3\n', 'yaml-syntax', 1],
     ['a duplicate key', 'a: 1\na: 2\n', 'yaml-syntax', 2],
     ['an unclosed quote', 'a:\n  b: "x\n', 'yaml-syntax', 2],
     ['a second document', 'a: 1\n---\nb: 2\n', 'yaml-syntax', 2],

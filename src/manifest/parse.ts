@@ -29,9 +29,10 @@ export const parseManifest = (text: string, file: string): Result<ParsedManifest
   if (doc.errors.length > 0) {
     return err(
       doc.errors.map((error) => {
-        const [start, end] = openingQuote(text, error) ?? error.pos;
+        const opener = unclosedBracket(text, error);
+        const [start, end] = opener ?? openingQuote(text, error) ?? error.pos;
         const { line, col } = lineCounter.linePos(start);
-        const message = rewordings[error.code] ?? lowerFirst(error.message);
+        const message = opener ? `this \`${text[start]}\` is never closed` : (rewordings[error.code] ?? lowerFirst(error.message));
         return {
           severity: 'error',
           code: 'yaml-syntax',
@@ -50,6 +51,26 @@ const openingQuote = (text: string, error: { code: string; message: string; pos:
   const quote = error.message.includes('"') ? '"' : "'";
   const at = text.lastIndexOf(quote, error.pos[0] - 1);
   return at >= 0 ? [at, text.length] : undefined;
+};
+
+/** yaml reports an unclosed `[`/`{` where it gave up; point at the bracket that was left open instead. */
+const unclosedBracket = (text: string, error: { message: string; pos: [number, number] }): [number, number] | undefined => {
+  const closer = /end with an? ([\]}])/.exec(error.message)?.[1];
+  if (!closer) return undefined;
+  const openerOf: Record<string, string> = { ']': '[', '}': '{' };
+  const open: number[] = [];
+  let quote: string | null = null;
+  for (let i = 0; i < Math.min(error.pos[0], text.length); i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === quote || c === '\n') quote = null;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) i = text.indexOf('\n', i) === -1 ? text.length : text.indexOf('\n', i);
+    else if (c === '[' || c === '{') open.push(i);
+    else if (c === ']' || c === '}') open.pop();
+  }
+  const at = [...open].reverse().find((i) => text[i] === openerOf[closer]);
+  return at === undefined ? undefined : [at, at + 1];
 };
 
 const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);

@@ -35,7 +35,8 @@ export const buildDesiredState = (parsed: ParsedManifest, io: PipelineIo): Resul
   const fail = (more: Diagnostic[] = []) => err(sortDiagnostics([...diagnostics, ...more]));
 
   const validated = validateManifest(parsed);
-  diagnostics.push(...validated.diagnostics, ...checkUniqueNames(parsed.data, locate));
+  const names = checkUniqueNames(parsed.data, locate);
+  diagnostics.push(...validated.diagnostics, ...names.diagnostics);
   if (!validated.value) return fail();
   const { manifest } = validated.value;
   const dropped = new Set(validated.value.droppedNames);
@@ -68,9 +69,9 @@ export const buildDesiredState = (parsed: ParsedManifest, io: PipelineIo): Resul
 
   const overlays: OverlaySpec[] = [...project.value.overlays, ...resolved.flatMap(({ unit }) => (unit.inlineOverlay ? [unit.inlineOverlay] : []))];
   const nodes: GraphNode[] = [
-    ...resolved.map(({ unit }): GraphNode => ({ name: unit.spec.name, kind: 'unit', needs: unit.spec.needs.filter((n) => !refs.bad.has(n.name)) })),
+    ...resolved.map(({ unit }): GraphNode => ({ name: unit.spec.name, kind: 'unit', needs: unit.spec.needs })),
     ...overlays.map((o): GraphNode => ({ name: o.name, kind: 'overlay', needs: o.needs })),
-  ];
+  ].map((node) => ({ ...node, needs: node.needs.filter((n) => !refs.bad.has(n.name) && !names.duplicates.has(n.name)) }));
   const graph = buildDependencyGraph(nodes, { alsoKnown: dropped, needSite: needSite(manifest.overlays ?? [], resolved, locate) });
   if (!graph.ok) diagnostics.push(...graph.error);
 

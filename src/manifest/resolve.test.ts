@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { RawServer, RawService, RawUnit } from './raw-manifest.js';
+import type { RawNeed, RawServer, RawService, RawUnit } from './raw-manifest.js';
 import { normalizeNeeds, resolveInlineOverlay, resolveOverlay, resolveUnit, unitCwd, unitEnvFileDir } from './resolve.js';
 
-const lifecycle = { strict_port: false, needs: [], restart_policy: 'never', max_restarts: 0, restart_delay_ms: 1000, stop_timeout_ms: 10000 } as const;
+const lifecycle = { strict_port: false, needs: [] as RawNeed[], restart_policy: 'never' as const, max_restarts: 0, restart_delay_ms: 1000, stop_timeout_ms: 10000 };
 const service = (body: Partial<RawService> = {}): RawUnit => ({ kind: 'service', name: 'db', base: ['services', 'db'], body: { ...lifecycle, cmd: 'postgres', args: [], container: false, ...body } });
 const server = (body: Partial<RawServer> = {}): RawUnit => ({ kind: 'server', name: 'web', base: ['servers', 'web'], body: { ...lifecycle, start: 'npm run dev', ...body } });
 const inputs = { dir: '/p', env: {}, envFiles: [], unitRefs: [], overlayNames: new Set(['tpl', 'web-overlay']) };

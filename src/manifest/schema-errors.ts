@@ -7,17 +7,30 @@ import { formatPath, pathFromPointer, type Locate, type Path } from './source-pa
 
 /** Describes a schema error in words, located by `locate`; `root` names the whole document ("the manifest"). */
 export const describeSchemaErrors = (errors: readonly ErrorObject[], data: unknown, locate: Locate, root: string): Diagnostic[] => {
+  const kept = collapseAlternatives(errors);
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
-  for (const error of collapseAlternatives(errors)) {
+  for (const error of kept) {
+    if (isExplainedByUnknownKey(error, kept)) continue;
     const diagnostic = describeOne(error, data, locate, root);
-    if (!diagnostic) continue;
     const key = `${diagnostic.field}|${diagnostic.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(diagnostic);
   }
   return out;
+};
+
+/** A missing `start` beside an unknown `strat` is one mistake: the unknown key's hint already names the field. */
+const isExplainedByUnknownKey = (error: ErrorObject, all: readonly ErrorObject[]): boolean => {
+  if (error.keyword !== 'required' || error.schemaPath.includes('/then/')) return false;
+  const missing = String((error.params as { missingProperty?: unknown }).missingProperty);
+  return all.some((other) => {
+    if (other.keyword !== 'additionalProperties' || other.instancePath !== error.instancePath) return false;
+    const allowed = Object.keys(((other.parentSchema ?? {}) as { properties?: object }).properties ?? {});
+    const key = String((other.params as { additionalProperty?: unknown }).additionalProperty);
+    return (keyHint(key, allowed) ?? didYouMean(key, allowed) ?? '').includes(`\`${missing}\``);
+  });
 };
 
 /** Keeps, for each anyOf, the errors of the one branch the value was evidently meant for, or one summary error. */
@@ -38,7 +51,7 @@ const collapseAlternatives = (errors: readonly ErrorObject[]): ErrorObject[] => 
   return result;
 };
 
-const describeOne = (error: ErrorObject, data: unknown, locate: Locate, root: string): Diagnostic | undefined => {
+const describeOne = (error: ErrorObject, data: unknown, locate: Locate, root: string): Diagnostic => {
   const path = pathFromPointer(error.instancePath, data);
   const where = formatPath(path) || root;
   const params = error.params as Record<string, unknown>;

@@ -21,8 +21,19 @@ const wordsOf = (name: string): string[] =>
     .split(/[^A-Z0-9]+/)
     .filter(Boolean);
 
+const verdicts = new Map<string, boolean>();
+
 /** True when a variable's name suggests its value is a secret. */
 export const looksSecret = (name: string): boolean => {
+  let verdict = verdicts.get(name);
+  if (verdict === undefined) {
+    verdict = judge(name);
+    if (verdicts.size < 10_000) verdicts.set(name, verdict);
+  }
+  return verdict;
+};
+
+const judge = (name: string): boolean => {
   const upper = name.toUpperCase();
   if (NOT_SECRET.has(upper)) return false;
   if (wordsOf(name).some((word) => SECRET_WORDS.has(word))) return true;

@@ -19,6 +19,7 @@ describe('validateManifest: one clear diagnostic per mistake', () => {
     ['wrong type', 'version: 1\nservices:\n  redis:\n    cmd: r\n    health_port: 6379x\n', 'services.redis.health_port must be an integer, got "6379x"', 5, 18, undefined],
     ['unknown key with a suggestion', 'version: 1\nservers:\n  web:\n    start: x\n    restart_polcy: always\n', 'unknown key `restart_polcy` in servers.web', 5, 5, 'did you mean `restart_policy`?'],
     ['unknown key from the other kind', 'version: 1\nservices:\n  a:\n    cmd: x\n    environment: {}\n', 'unknown key `environment` in services.a', 5, 5, 'services take `env`; `environment` is how servers spell it'],
+    ['a misspelt required key, reported once', 'version: 1\nservers:\n  w:\n    strat: x\n', 'unknown key `strat` in servers.w', 4, 5, 'did you mean `start`?'],
     ['unknown top-level key', 'version: 1\nservises: {}\n', 'unknown key `servises` in the manifest', 2, 1, 'did you mean `services`?'],
     ['bad enum value', 'version: 1\nservers:\n  web:\n    start: x\n    restart_policy: on-failur\n', 'servers.web.restart_policy must be one of never, on-failure, always; got "on-failur"', 5, 21, 'did you mean `on-failure`?'],
     ['missing required field', 'version: 1\nservices:\n  redis:\n    args: []\n', 'services.redis is missing required field `cmd`', 3, 3, undefined],

@@ -7,7 +7,7 @@ import type { Checked } from './checked.js';
 import type { ParsedManifest } from './parse.js';
 import type { RawManifest, RawServer, RawService } from './raw-manifest.js';
 import { describeSchemaErrors } from './schema-errors.js';
-import { validators } from './schema.js';
+import { validatorFor } from './schema.js';
 import { noSource } from './source-path.js';
 
 /** The sound part of a manifest, and the names of entries set aside (still known, so needs on them are not reported twice). */
@@ -22,7 +22,7 @@ export interface ValidatedManifest {
  */
 export const validateManifest = (parsed: ParsedManifest): Checked<ValidatedManifest> => {
   const data = structuredClone(parsed.data);
-  const validate = validators().manifest;
+  const validate = validatorFor('manifest');
   if (validate(data)) return { value: { manifest: data as RawManifest, droppedNames: [] }, diagnostics: [] };
   const errors = validate.errors ?? [];
   const diagnostics = describeSchemaErrors(errors, data, parsed.locate, 'the manifest');
@@ -34,7 +34,7 @@ export const validateManifest = (parsed: ParsedManifest): Checked<ValidatedManif
 /** Validates one API body (`PUT /v1/services/{name}`, `server.start`); diagnostics carry `field` (e.g. `health_port`). */
 export const validateUnitBody = <K extends 'service' | 'server'>(kind: K, body: unknown): Result<K extends 'service' ? RawService : RawServer, Diagnostic[]> => {
   const data = structuredClone(body);
-  const validate: ValidateFunction = validators()[kind];
+  const validate: ValidateFunction = validatorFor(kind);
   if (validate(data)) return ok(data as K extends 'service' ? RawService : RawServer);
   return err(describeSchemaErrors(validate.errors ?? [], data, noSource, `the ${kind} body`));
 };
