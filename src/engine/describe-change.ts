@@ -80,10 +80,14 @@ const IN_PLACE_FIELDS = [
   'overlays',
 ] as const satisfies readonly (keyof UnitSpec)[];
 
+/** The no-restart changes alone (the planner asks this of every running unit on every pass: keep it cheap). */
+export const describeInPlaceChange = (oldSpec: UnitSpec, newSpec: UnitSpec): string[] =>
+  oldSpec === newSpec ? [] : IN_PLACE_FIELDS.filter((field) => !same(oldSpec[field], newSpec[field])).map((field) => `${field} changed`);
+
 /** Says what changed from the spec a unit runs with to the desired one; source locations alone are not changes. */
 export const describeChange = (oldSpec: UnitSpec, newSpec: UnitSpec): SpecChange => ({
-  restart: describeLaunch(oldSpec, newSpec),
-  update: IN_PLACE_FIELDS.filter((field) => !same(oldSpec[field], newSpec[field])).map((field) => `${field} changed`),
+  restart: oldSpec === newSpec ? [] : describeLaunch(oldSpec, newSpec),
+  update: describeInPlaceChange(oldSpec, newSpec),
 });
 
 /** Whether the health probe settings differ (the engine then re-arms the monitor on an update). */

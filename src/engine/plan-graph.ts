@@ -22,9 +22,17 @@ export interface PlanGraph {
   follows(unit: string, need: string): boolean;
 }
 
+const needsBySpec = new WeakMap<UnitSpec, string[]>();
+
 /** Everything a unit spec waits for: its needs, its overlays and the units its `${units.X...}` references name. */
-const unitNeeds = (spec: UnitSpec): string[] =>
-  [...new Set([...spec.needs.map((n) => n.name), ...spec.overlays, ...referencedUnits(spec), ...(spec.unit_refs ?? [])])].filter((n) => n !== spec.name).sort();
+const unitNeeds = (spec: UnitSpec): string[] => {
+  const cached = needsBySpec.get(spec);
+  if (cached) return cached;
+  const needs = [...new Set([...spec.needs.map((n) => n.name), ...spec.overlays, ...referencedUnits(spec), ...(spec.unit_refs ?? [])])];
+  const sorted = needs.filter((n) => n !== spec.name).sort();
+  needsBySpec.set(spec, sorted);
+  return sorted;
+};
 
 /** Builds the graph of a desired model plus the units only observed (being removed or left over). */
 export const buildPlanGraph = (desired: DesiredModel, observed: ObservedState): PlanGraph => {

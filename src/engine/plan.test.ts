@@ -348,6 +348,12 @@ describe('plan', () => {
     expect(JSON.stringify(plan(desired, observed, NOW))).not.toContain(secret);
   });
 
+  it('keeps hold messages short in deep chains: a few links, then the root cause', () => {
+    const chain = ['a', 'b', 'c', 'd', 'e', 'f'].map((name, i, all) => unitSpec(name, { needs: i > 0 ? [all[i - 1] as string] : [] }));
+    const holds = plan(desiredModel(chain), observedState([runningUnit(unitSpec('a'), 'failed', { last_error: 'exited with code 2' })]), NOW).holds;
+    expect(holds.find((h) => h.unit === 'f')?.message).toBe('needs e, which needs d, which needs c, … which failed: exited with code 2');
+  });
+
   it('has no recheckAt when nothing waits on time', () => {
     expect(plan(desiredModel([worker]), observedState(), NOW).recheckAt).toBeNull();
   });

@@ -12,7 +12,7 @@
 //            for a stop or delete, those that follow it for a restart ("stopping-dependents"). A need is ready for
 //            its dependents only when it is ready and is not about to go down.
 
-import { describeChange } from './describe-change.js';
+import { describeInPlaceChange } from './describe-change.js';
 import { effectiveFingerprint, overlaySpecKey } from './fingerprint.js';
 import { READY, failedNeed, holdForNeeds, waiting, type NeedState } from './need-state.js';
 import { buildPlanGraph, type PlanGraph } from './plan-graph.js';
@@ -91,7 +91,7 @@ const decideUnit = (walk: Walk, name: string): Verdict => {
     if (want.restart_requested) return whenNeedsReady('restart', 'restart requested');
     if (changed) return whenNeedsReady('restart', changeText());
     if (followed.length > 0) return whenNeedsReady('restart', followed.join(', '));
-    const inPlace = unit?.started && (phase === 'running' || phase === 'ready') ? describeChange(unit.started.spec, want.spec).update : [];
+    const inPlace = unit?.started && (phase === 'running' || phase === 'ready') ? describeInPlaceChange(unit.started.spec, want.spec) : [];
     return inPlace.length > 0 ? act('update', inPlace.join(', ')) : NONE;
   }
 
@@ -119,6 +119,12 @@ const needState = (walk: Walk, name: string): NeedState => {
   return exists ? waiting('which is not ready') : waiting('which is not defined', true);
 };
 
+/** "which needs api, which needs db, which failed: …", shortened in deep chains to the first and the last link. */
+const which = (message: string): string => {
+  const links = message.split(', which ');
+  return links.length <= 3 ? `which ${message}` : `which ${links[0]}, … which ${links[links.length - 1]}`;
+};
+
 /** How a unit looks to the units that need it. */
 const unitNeedState = (walk: Walk, name: string, verdict: Verdict): NeedState => {
   const want = walk.desired.units[name];
@@ -133,8 +139,8 @@ const unitNeedState = (walk: Walk, name: string, verdict: Verdict): NeedState =>
     const { hold } = verdict;
     if (LIVE.has(unit?.phase ?? 'pending')) return waiting('which restarts once its own needs are ready', hold.terminal);
     if (hold.reason === 'gave-up') return failedNeed(`which failed: ${hold.message}`);
-    if (hold.reason === 'dependency-failed') return failedNeed(`which ${hold.message}`);
-    if (hold.reason === 'waiting-for-needs' || hold.reason === 'waiting-for-overlay') return waiting(`which ${hold.message}`, hold.terminal);
+    if (hold.reason === 'dependency-failed') return failedNeed(which(hold.message));
+    if (hold.reason === 'waiting-for-needs' || hold.reason === 'waiting-for-overlay') return waiting(which(hold.message), hold.terminal);
     if (hold.reason === 'backoff') return waiting(`which is ${hold.message}`);
     return waiting(`which ${hold.reason === 'exited' ? 'exited' : 'is ' + hold.reason}: ${hold.message}`, hold.terminal);
   }

@@ -16,12 +16,19 @@ const REF_PATTERN = /\$\{units\.([A-Za-z0-9_-]+)\.(port|url)\}/g;
 const refsIn = (text: string): UnitRef[] =>
   [...text.matchAll(REF_PATTERN)].map((m) => ({ token: m[0], unit: m[1] ?? '', field: m[2] === 'url' ? 'url' : 'port' }));
 
+/** Specs are never mutated once resolved, so their references are computed once per spec object. */
+const refsBySpec = new WeakMap<UnitSpec, UnitRef[]>();
+
 /** The references a unit's argv, install line and env values make, deduplicated and sorted by token (stable). */
 export const findUnitRefs = (spec: UnitSpec): UnitRef[] => {
+  const cached = refsBySpec.get(spec);
+  if (cached) return cached;
   const texts = [...spec.argv, spec.install ?? '', ...Object.values(spec.env).map((v) => v.value)];
   const byToken = new Map<string, UnitRef>();
   for (const text of texts) for (const ref of refsIn(text)) byToken.set(ref.token, ref);
-  return [...byToken.values()].sort((a, b) => (a.token < b.token ? -1 : a.token > b.token ? 1 : 0));
+  const refs = [...byToken.values()].sort((a, b) => (a.token < b.token ? -1 : a.token > b.token ? 1 : 0));
+  refsBySpec.set(spec, refs);
+  return refs;
 };
 
 /** Names of the units a spec refers to (they gate its start like needs do). */
