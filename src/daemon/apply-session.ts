@@ -93,8 +93,11 @@ export const streamApply = async (ctx: ApiContext, body: ApplyRequest, reply: Fa
       clearTimeout(timer);
       applied.unsubscribe();
       const c = convergence(ctx.deps.engine.snapshot(), names);
-      out.end({ ...base, ready: c.ready, failed: c.failed, stopped: c.stopped, pending: c.pending, ...patch } satisfies ApplyMessage);
-      done();
+      // The result goes out once the state it reports is on disk.
+      void ctx.persist().then(() => {
+        out.end({ ...base, ready: c.ready, failed: c.failed, stopped: c.stopped, pending: c.pending, ...patch } satisfies ApplyMessage);
+        done();
+      });
     };
     const check = (event: EngineEvent | null): void => {
       if (ctx.applyGeneration.value !== applied.generation) return finish({ superseded: true });

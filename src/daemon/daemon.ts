@@ -35,8 +35,16 @@ export interface DaemonOptions {
   saveDelayMs?: number;
 }
 
+/** What a deps factory gets: where the daemon lives, its logger, and `changed` to call whenever there is state to save. */
+export interface DepsContext {
+  stateDir: string;
+  projectDir: string;
+  logger: Logger;
+  changed: () => void;
+}
+
 /** Builds the daemon's dependencies once the lock is held (so a losing daemon never opens logs or processes). */
-export type DepsFactory = (context: { stateDir: string; projectDir: string; logger: Logger }) => Promise<DaemonDeps>;
+export type DepsFactory = (context: DepsContext) => Promise<DaemonDeps>;
 
 /** A serving daemon. */
 export interface RunningDaemon {
@@ -80,27 +88,30 @@ export const startDaemon = async (options: DaemonOptions, makeDeps: DepsFactory)
     if (socket.short) await writeFileAtomic(pointer, `${socket.path}\n`);
     else await unlink(pointer).catch(() => undefined);
 
-    const deps = await makeDeps({ stateDir, projectDir, logger });
+    let saver: DebouncedSaver | null = null;
+    const deps = await makeDeps({ stateDir, projectDir, logger, changed: () => saver?.poke() });
     if (deps.dispose) releases.push(deps.dispose);
     const { engine } = deps;
     const store = options.store ?? new FileStateStore(join(stateDir, STATE_FILE));
     const loaded = await store.load();
     if (loaded.corrupt) logger.error({ movedTo: loaded.corrupt.movedTo, reason: loaded.corrupt.error }, 'state file unreadable; kept aside, starting empty');
     if (loaded.state) {
-      if (engine.adopt) await engine.adopt(loaded.state);
-      else logger.warn({ units: Object.keys(loaded.state.units).length }, 'engine cannot adopt saved state; units of the previous daemon are not tracked');
+      const units = Object.keys(loaded.state.observed.units).length;
+      if (engine.adopt) logger.info({ units, result: await engine.adopt(loaded.state) }, 'adopted the saved state');
+      else logger.warn({ units }, 'engine cannot adopt saved state; units of the previous daemon are not tracked');
     }
-    const saver = new DebouncedSaver(store, () => toSavedState(engine.snapshot(), Date.now()), {
+    saver = new DebouncedSaver(store, () => toSavedState(engine.snapshot(), Date.now()), {
       ...(options.saveDelayMs !== undefined ? { delayMs: options.saveDelayMs } : {}),
       onError: (error) => logger.error({ err: error }, 'could not write the state file; keeping the previous one and retrying'),
     });
+    const activeSaver = saver;
     const unsubscribe = engine.subscribe((event) => {
       logEvent(logger, event);
-      saver.poke();
+      activeSaver.poke();
     });
     releases.push(async () => {
       unsubscribe();
-      await saver.close();
+      await activeSaver.close();
     });
 
     let closing: Promise<void> | null = null;
@@ -114,7 +125,8 @@ export const startDaemon = async (options: DaemonOptions, makeDeps: DepsFactory)
       now: Date.now,
       applyQueue: new PQueue({ concurrency: 1 }),
       applyGeneration: { value: 0 },
-      changed: () => saver.poke(),
+      changed: () => activeSaver.poke(),
+      persist: () => activeSaver.flush(),
       requestExit: () => void daemon.close(),
     };
     const app = buildApiServer(ctx);
@@ -125,7 +137,7 @@ export const startDaemon = async (options: DaemonOptions, makeDeps: DepsFactory)
     });
     await listenPrivate(app.server, socket.path);
     releases.push(() => unlink(socket.path).catch(() => undefined));
-    saver.poke();
+    activeSaver.poke();
     logger.info({ pid: process.pid, socket: socket.path, stateDir, manifestPath, adopted: loaded.state !== null }, 'daemon listening');
 
     const daemon: RunningDaemon = {

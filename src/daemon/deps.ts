@@ -1,18 +1,17 @@
 // The seams the daemon is built on: the engine, the manifest loader, the API unit resolver, logs and exec.
 // The composition root wires the real ones; tests pass fakes.
 
-import type { Engine, ObservedUnit } from '../engine/types.js';
+import type { DesiredModel, Engine, ObservedState, ObservedUnit } from '../engine/types.js';
 import type { DesiredState, OverlaySpec, UnitKind, UnitSpec } from '../manifest/types.js';
 import type { LogStore } from '../runtime/log-store.js';
 import type { Diagnostic } from '../shared/diagnostic.js';
 import type { Result } from '../shared/result.js';
-import type { SavedState } from '../state/types.js';
 import type { ExecResult } from './api-types.js';
 
 /** The engine plus what the daemon may use when the engine offers it. */
 export interface DaemonEngine extends Engine {
   /** Takes over the runs a previous daemon saved (matching pid, start time and tag); nothing runs twice. */
-  adopt?(saved: SavedState): Promise<void>;
+  adopt?(saved: { desired: DesiredModel; observed: ObservedState }): Promise<unknown>;
   /** As Engine.upsert; `overlays` carries a server's inline overlay from the API. */
   upsert(spec: UnitSpec, options?: { enabled?: boolean; overlays?: OverlaySpec[] }): void;
 }

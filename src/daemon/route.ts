@@ -37,8 +37,10 @@ export interface ApiContext {
   applyQueue: PQueue;
   /** Bumped by every apply that changed the desired state; an apply stream whose number is stale was superseded. */
   applyGeneration: { value: number };
-  /** Tells the state saver something changed. */
+  /** Tells the state saver something changed (written within its debounce window). */
   changed: () => void;
+  /** Writes the state now: a mutating call answers only once what it did is on disk. */
+  persist: () => Promise<void>;
   /** Closes the daemon once the current answer has gone out. */
   requestExit: () => void;
 }

@@ -1,8 +1,8 @@
-// Pure mapping between the engine's snapshot and the state file, and a strict parser for the file.
+// Pure mapping from the engine's snapshot to the state file, and a strict parser for the file.
 
-import type { DesiredModel, ObservedState, UnitOwner } from '../engine/types.js';
+import type { DesiredModel, ObservedOverlay, ObservedState, ObservedUnit } from '../engine/types.js';
 import { err, ok, type Result } from '../shared/result.js';
-import { STATE_VERSION, type SavedOverlay, type SavedState, type SavedUnit } from './types.js';
+import { STATE_VERSION, type SavedState } from './types.js';
 
 /** Longest text a unit can get into the state file through its errors (bounded, see reliability S11). */
 export const MAX_SAVED_TEXT = 2_000;
@@ -10,68 +10,51 @@ export const MAX_SAVED_TEXT = 2_000;
 const bound = (text: string | null): string | null =>
   text === null || text.length <= MAX_SAVED_TEXT ? text : `${text.slice(0, MAX_SAVED_TEXT)}… (truncated)`;
 
-/** Builds the state to save from what the engine holds now; units still observed but no longer desired are kept so a later daemon can clean them up. */
+const boundUnit = (unit: ObservedUnit): ObservedUnit => ({
+  ...unit,
+  last_error: bound(unit.last_error),
+  ...(unit.health ? { health: { ...unit.health, last_error: bound(unit.health.last_error) } } : {}),
+});
+
+const boundOverlay = (overlay: ObservedOverlay): ObservedOverlay => ({ ...overlay, error: bound(overlay.error) });
+
+/** The state to save from what the engine holds now (units observed but no longer desired stay, so a later daemon can clean them up). */
 export const toSavedState = (snapshot: { desired: DesiredModel; observed: ObservedState }, now: number): SavedState => {
-  const { desired, observed } = snapshot;
-  const names = new Set([...Object.keys(desired.units), ...Object.keys(observed.units)]);
-  const units: Record<string, SavedUnit> = {};
-  for (const name of [...names].sort()) {
-    const want = desired.units[name];
-    const seen = observed.units[name];
-    const owner: UnitOwner = want?.owner ?? 'manifest';
-    units[name] = {
-      name,
-      owner,
-      enabled: want?.enabled ?? false,
-      phase: seen?.phase ?? 'pending',
-      pid: seen?.pid ?? null,
-      start_time: seen?.start_time ?? null,
-      run_id: seen?.run_id ?? null,
-      tag: seen?.tag ?? null,
-      cgroup: seen?.cgroup ?? null,
-      fingerprint: seen?.fingerprint ?? null,
-      port: seen?.port ?? null,
-      restart_count: seen?.restart_count ?? 0,
-      crash_streak: seen?.crash_streak ?? 0,
-      started_at: seen?.started_at ?? null,
-      ready_at: seen?.ready_at ?? null,
-      last_exit: seen?.last_exit ?? null,
-      last_error: bound(seen?.last_error ?? null),
-      started: seen?.started ?? null,
-      stay_down: seen?.stay_down ?? false,
-    };
-  }
-  const overlays: Record<string, SavedOverlay> = {};
-  for (const [name, o] of Object.entries(observed.overlays)) {
-    overlays[name] = {
-      name,
-      status: o.status,
-      digest: o.digest,
-      source_digest: o.source_digest ?? null,
-      spec_key: o.spec_key ?? null,
-      stats: o.stats,
-      error: bound(o.error),
-    };
-  }
-  return { version: STATE_VERSION, saved_at: now, desired, units, overlays };
+  const units: Record<string, ObservedUnit> = {};
+  for (const name of Object.keys(snapshot.observed.units).sort()) units[name] = boundUnit(snapshot.observed.units[name] as ObservedUnit);
+  const overlays: Record<string, ObservedOverlay> = {};
+  for (const name of Object.keys(snapshot.observed.overlays).sort()) overlays[name] = boundOverlay(snapshot.observed.overlays[name] as ObservedOverlay);
+  return { version: STATE_VERSION, saved_at: now, desired: snapshot.desired, observed: { units, overlays } };
 };
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isIntOrNull = (v: unknown): boolean => v === null || (typeof v === 'number' && Number.isFinite(v));
+const isNumberOrNull = (v: unknown): boolean => v === null || (typeof v === 'number' && Number.isFinite(v));
 const isStringOrNull = (v: unknown): boolean => v === null || typeof v === 'string';
 
-/** Checks one saved unit's identity fields (the ones adoption trusts); returns what is wrong or null. */
+/** Checks one observed unit's identity fields (the ones adoption trusts); returns what is wrong or null. */
 const unitProblem = (key: string, u: unknown): string | null => {
-  if (!isObject(u)) return `units.${key} is not an object`;
-  if (u['name'] !== key) return `units.${key}.name does not match its key`;
-  for (const f of ['pid', 'start_time', 'port', 'restart_count', 'crash_streak']) {
-    if (!isIntOrNull(u[f])) return `units.${key}.${f} must be a number or null`;
+  if (!isObject(u)) return `observed.units.${key} is not an object`;
+  if (u['name'] !== key) return `observed.units.${key}.name does not match its key`;
+  if (typeof u['phase'] !== 'string') return `observed.units.${key}.phase must be a string`;
+  for (const f of ['pid', 'start_time', 'port']) {
+    if (!isNumberOrNull(u[f])) return `observed.units.${key}.${f} must be a number or null`;
   }
-  for (const f of ['run_id', 'tag', 'cgroup', 'fingerprint', 'phase']) {
-    if (!isStringOrNull(u[f])) return `units.${key}.${f} must be a string or null`;
+  for (const f of ['restart_count', 'crash_streak']) {
+    if (typeof u[f] !== 'number') return `observed.units.${key}.${f} must be a number`;
   }
-  if (u['owner'] !== 'manifest' && u['owner'] !== 'api') return `units.${key}.owner must be "manifest" or "api"`;
+  for (const f of ['run_id', 'cgroup', 'fingerprint']) {
+    if (!isStringOrNull(u[f])) return `observed.units.${key}.${f} must be a string or null`;
+  }
+  if (u['tag'] !== undefined && !isStringOrNull(u['tag'])) return `observed.units.${key}.tag must be a string or null`;
+  return null;
+};
+
+/** Checks one desired unit; returns what is wrong or null. */
+const desiredProblem = (key: string, u: unknown): string | null => {
+  if (!isObject(u) || !isObject(u['spec']) || typeof u['enabled'] !== 'boolean') return `desired.units.${key} must have spec and enabled`;
+  if (u['owner'] !== 'manifest' && u['owner'] !== 'api') return `desired.units.${key}.owner must be "manifest" or "api"`;
+  if ((u['spec'] as Json)['name'] !== key) return `desired.units.${key}.spec.name does not match its key`;
   return null;
 };
 
@@ -91,19 +74,14 @@ export const parseSavedState = (text: string): Result<SavedState, string> => {
     return err('desired must be an object with project, units and overlays');
   }
   for (const [key, unit] of Object.entries(desired['units'])) {
-    if (!isObject(unit) || !isObject(unit['spec']) || typeof unit['enabled'] !== 'boolean') {
-      return err(`desired.units.${key} must have spec and enabled`);
-    }
+    const problem = desiredProblem(key, unit);
+    if (problem) return err(problem);
   }
-  const units = data['units'];
-  const overlays = data['overlays'];
-  if (!isObject(units) || !isObject(overlays)) return err('units and overlays must be objects');
-  for (const [key, unit] of Object.entries(units)) {
+  const observed = data['observed'];
+  if (!isObject(observed) || !isObject(observed['units']) || !isObject(observed['overlays'])) return err('observed must be an object with units and overlays');
+  for (const [key, unit] of Object.entries(observed['units'])) {
     const problem = unitProblem(key, unit);
     if (problem) return err(problem);
   }
   return ok(data as unknown as SavedState);
 };
-
-/** An empty desired model for a project (a daemon with no saved state). */
-export const emptyDesired = (project: string): DesiredModel => ({ project, units: {}, overlays: {} });

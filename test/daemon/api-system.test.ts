@@ -111,7 +111,8 @@ describe('durable state', () => {
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect((await stat(first.stateDir)).mode & 0o777).toBe(0o700);
     const saved = parseSavedState(await readFile(file, 'utf8'));
-    expect(saved.ok && saved.value.units['web']).toMatchObject({ pid: ready.pid, owner: 'api', phase: 'ready', port: 4200 });
+    expect(saved.ok && saved.value.observed.units['web']).toMatchObject({ pid: ready.pid, phase: 'ready', port: 4200 });
+    expect(saved.ok && saved.value.desired.units['web']?.owner).toBe('api');
 
     const engine = new FakeEngine();
     const second = await startTestDaemon({ dir: first.dir, engine });

@@ -57,7 +57,7 @@ describe('ensureDaemon', () => {
     });
     await waitFor(async () => {
       const saved = parseSavedState(await readFile(join(stateDir, 'state.json'), 'utf8').catch(() => ''));
-      return saved.ok && saved.value.units['web']?.phase === 'ready';
+      return saved.ok && saved.value.observed.units['web']?.phase === 'ready';
     });
     process.kill(oldDaemon, 'SIGKILL');
     await waitFor(async () => (await pidsWithArgs(fixture('fake-daemon.mjs'), stateDir)).length === 0);

@@ -1,6 +1,7 @@
 // The managed-servers seed's routes: start (create and start), list, retrieve, stop, restart, delete, logs.
 
 import { conflict, invalidBody } from '../http-error.js';
+import { untilLaunched } from '../launch-wait.js';
 import { current, nameParams, NAME_PATTERN, param, unitOfKind, type ApiContext, type RouteDef } from '../route.js';
 import { toServerView, unitState, type UnitState } from '../views.js';
 import { answerLogs, logsQuery } from './logs.js';
@@ -36,10 +37,11 @@ export const serverRoutes = (ctx: ApiContext): RouteDef[] => [
       if (!resolved.ok) throw invalidBody(resolved.error);
       ctx.deps.engine.upsert(resolved.value.unit, { enabled: true, overlays: resolved.value.overlays });
       ctx.changed();
-      await ctx.deps.engine.start(slug);
-      ctx.changed();
+      await untilLaunched(ctx, slug, () => ctx.deps.engine.start(slug));
+      const answer = toServerView(current(ctx, slug));
+      await ctx.persist();
       reply.code(existing ? 200 : 201);
-      return toServerView(current(ctx, slug));
+      return answer;
     },
   },
   {
@@ -68,8 +70,9 @@ export const serverRoutes = (ctx: ApiContext): RouteDef[] => [
       const slug = param(request, 'slug');
       unitOfKind(ctx, slug, 'server');
       await ctx.deps.engine.stop(slug);
-      ctx.changed();
-      return toServerView(current(ctx, slug));
+      const answer = toServerView(current(ctx, slug));
+      await ctx.persist();
+      return answer;
     },
   },
   {
@@ -79,9 +82,10 @@ export const serverRoutes = (ctx: ApiContext): RouteDef[] => [
     handler: async (request) => {
       const slug = param(request, 'slug');
       unitOfKind(ctx, slug, 'server');
-      await ctx.deps.engine.restart(slug);
-      ctx.changed();
-      return toServerView(current(ctx, slug));
+      await untilLaunched(ctx, slug, () => ctx.deps.engine.restart(slug));
+      const answer = toServerView(current(ctx, slug));
+      await ctx.persist();
+      return answer;
     },
   },
   {
@@ -92,8 +96,9 @@ export const serverRoutes = (ctx: ApiContext): RouteDef[] => [
       const slug = param(request, 'slug');
       unitOfKind(ctx, slug, 'server');
       await ctx.deps.engine.remove(slug);
-      ctx.changed();
-      return { slug, deleted: true };
+      const answer = { slug, deleted: true };
+      await ctx.persist();
+      return answer;
     },
   },
   {

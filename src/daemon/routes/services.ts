@@ -46,9 +46,10 @@ export const serviceRoutes = (ctx: ApiContext): RouteDef[] => [
       });
       if (!resolved.ok) throw invalidBody(resolved.error);
       ctx.deps.engine.upsert(resolved.value.unit, existing ? { overlays: resolved.value.overlays } : { enabled: false, overlays: resolved.value.overlays });
-      ctx.changed();
+      const answer = view(current(ctx, name));
+      await ctx.persist();
       reply.code(existing ? 200 : 201);
-      return view(current(ctx, name));
+      return answer;
     },
   },
   {
@@ -59,8 +60,9 @@ export const serviceRoutes = (ctx: ApiContext): RouteDef[] => [
       const name = param(request, 'name');
       unitOfKind(ctx, name, 'service');
       await ctx.deps.engine.start(name);
-      ctx.changed();
-      return view(current(ctx, name));
+      const answer = view(current(ctx, name));
+      await ctx.persist();
+      return answer;
     },
   },
   {
@@ -71,8 +73,9 @@ export const serviceRoutes = (ctx: ApiContext): RouteDef[] => [
       const name = param(request, 'name');
       unitOfKind(ctx, name, 'service');
       await ctx.deps.engine.stop(name);
-      ctx.changed();
-      return view(current(ctx, name));
+      const answer = view(current(ctx, name));
+      await ctx.persist();
+      return answer;
     },
   },
   {
@@ -113,8 +116,9 @@ export const serviceRoutes = (ctx: ApiContext): RouteDef[] => [
       const name = param(request, 'name');
       unitOfKind(ctx, name, 'service');
       await ctx.deps.engine.remove(name);
-      ctx.changed();
-      return { name, deleted: true };
+      const answer = { name, deleted: true };
+      await ctx.persist();
+      return answer;
     },
   },
 ];

@@ -59,7 +59,7 @@ export const systemRoutes = (ctx: ApiContext): RouteDef[] => [
       if (stopUnits) {
         ctx.logger.info({ units: live.length }, 'shutdown: stopping every unit');
         await ctx.deps.engine.stopAll({ clear: false });
-        ctx.changed();
+        await ctx.persist();
       }
       reply.raw.once('close', () => ctx.requestExit());
       return { stopping: true, stopped_units: stopUnits ? live : [] };

@@ -14,8 +14,9 @@ const lifecycle = (ctx: ApiContext, action: Lifecycle): RouteDef => ({
     const name = param(request, 'name');
     unitOfKind(ctx, name, null);
     await ctx.deps.engine[action](name);
-    ctx.changed();
-    return toUnitStatus(current(ctx, name));
+    const answer = toUnitStatus(current(ctx, name));
+    await ctx.persist();
+    return answer;
   },
 });
 
@@ -38,8 +39,9 @@ export const unitRoutes = (ctx: ApiContext): RouteDef[] => [
       const name = param(request, 'name');
       unitOfKind(ctx, name, null);
       await ctx.deps.engine.remove(name);
-      ctx.changed();
-      return { name, deleted: true };
+      const answer = { name, deleted: true };
+      await ctx.persist();
+      return answer;
     },
   },
   {

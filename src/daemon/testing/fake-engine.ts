@@ -3,7 +3,6 @@
 
 import type { DesiredState, OverlaySpec, UnitSpec } from '../../manifest/types.js';
 import type { Action, DesiredModel, EngineEvent, Hold, ObservedState, ObservedUnit, Plan, UnitPhase } from '../../engine/types.js';
-import type { SavedState } from '../../state/types.js';
 import type { DaemonEngine } from '../deps.js';
 
 const emptyObserved = (name: string): ObservedUnit => ({
@@ -137,12 +136,13 @@ export class FakeEngine implements DaemonEngine {
     }
   }
 
-  async adopt(saved: SavedState): Promise<void> {
+  async adopt(saved: { desired: DesiredModel; observed: ObservedState }): Promise<{ adopted: string[] }> {
     this.desired = structuredClone(saved.desired);
-    for (const unit of Object.values(saved.units)) {
-      this.observed.units[unit.name] = { ...emptyObserved(unit.name), ...unit, backoff_until: null, health: null };
-      if (unit.pid !== null) this.adopted.push(unit.name);
-    }
+    this.observed = structuredClone(saved.observed);
+    this.adopted = Object.values(saved.observed.units)
+      .filter((u) => u.pid !== null)
+      .map((u) => u.name);
+    return { adopted: this.adopted };
   }
 
   /** Moves a unit to a phase and emits the event (tests drive failures and readiness with it). */
