@@ -98,6 +98,10 @@ describe('LocalEngine: applying changes', () => {
     const before = pids(h, ['site', 'other']);
 
     h.overlays.setDigest('tmpl', 'd2');
+    expect(h.engine.plan(desiredState([site, unitSpec('other')], [overlaySpec('tmpl')]), { prune: true }).actions).toEqual([]);
+    expect((await h.engine.preview(desiredState([site, unitSpec('other')], [overlaySpec('tmpl')]), { prune: true })).actions).toEqual([
+      { type: 'sync-overlay', overlay: 'tmpl', reason: 'source changed' },
+    ]);
     const plan = await applyAll(h, [site, unitSpec('other')], true, [overlaySpec('tmpl')]);
     expect(plan.actions).toEqual([{ type: 'sync-overlay', overlay: 'tmpl', reason: 'source changed' }]);
     expect(h.overlays.syncCalls).toEqual(['tmpl', 'tmpl']);

@@ -176,3 +176,44 @@ describe('LocalEngine: crashes', () => {
     expect(h.ports.portOf('site')).toBeNull();
   });
 });
+
+describe('LocalEngine: imperative calls', () => {
+  it('restart(name) replaces the run; start(name) retries a failed unit; remove(name) forgets it', async () => {
+    const h = engineHarness();
+    await h.engine.apply(desiredState([unitSpec('db'), unitSpec('api', { needs: [{ name: 'db', restart: true }] })]), { prune: true });
+    await h.settle();
+    const before = { db: h.unit('db').pid, api: h.unit('api').pid };
+
+    await h.engine.restart('db');
+    await h.settle();
+    expect(h.stoppedUnits()).toEqual(['api', 'db']);
+    expect(h.unit('db').pid).not.toBe(before.db);
+    expect(h.unit('api').pid).not.toBe(before.api);
+    expect(h.engine.snapshot().desired.units.db?.restart_requested).toBe(false);
+
+    h.runner.exit('api', 1);
+    await h.settle();
+    expect(h.unit('api').phase).toBe('failed');
+    await h.engine.start('api');
+    expect(h.unit('api').phase).toBe('ready');
+
+    await h.engine.remove('api');
+    expect(h.engine.snapshot().desired.units.api).toBeUndefined();
+    expect(h.engine.snapshot().observed.units.api).toBeUndefined();
+    expect(h.unit('db').phase).toBe('ready');
+  });
+
+  it('upsert creates an API-owned unit, disabled until started; a manifest unit keeps its owner', async () => {
+    const h = engineHarness();
+    await h.engine.apply(desiredState([unitSpec('db')]), { prune: true });
+    h.engine.upsert(unitSpec('tool'));
+    h.engine.upsert(unitSpec('db', { args: ['-v'] }));
+    await h.settle();
+    const { desired } = h.engine.snapshot();
+    expect(desired.units.tool).toMatchObject({ owner: 'api', enabled: false });
+    expect(desired.units.db).toMatchObject({ owner: 'manifest', enabled: true });
+    expect(h.startedUnits()).toEqual(['db', 'db']);
+    await expect(h.engine.start('nope')).rejects.toThrow('no unit named "nope"');
+  });
+});
+

@@ -88,6 +88,17 @@ export class LocalEngine implements Engine {
     return plan(applyManifest(this.#store.desired, desired, options), this.#store.observed(), this.#deps.clock.now());
   }
 
+  /** What apply would do now, with overlay sources measured first (for `sbx diff`: a changed template shows). */
+  async preview(desired: DesiredState, options: { prune: boolean }): Promise<Plan> {
+    const sources = await measureSources(this.#store, this.#deps.overlays, Object.values(desired.overlays));
+    const observed = this.#store.observed();
+    for (const [name, digest] of sources) {
+      const copy = observed.overlays[name];
+      if (copy && copy.status !== 'in_progress') observed.overlays[name] = { ...copy, source_digest: digest };
+    }
+    return plan(applyManifest(this.#store.desired, desired, options), observed, this.#deps.clock.now());
+  }
+
   upsert(spec: UnitSpec, options: { enabled?: boolean } = {}): void {
     this.#store.setDesired(upsertUnit(this.#store.desired, spec, options.enabled));
   }
