@@ -25,8 +25,9 @@ export const createLocate = (doc: Document, lineCounter: LineCounter, file: stri
     const complete = found.depth === path.length;
     const keyRange = found.pair && isNode(found.pair.key) ? found.pair.key.range : undefined;
     const valueIsCollection = found.node !== undefined && (isMap(found.node) || isSeq(found.node));
-    // A whole mapping is best shown by its key (`redis:`), and an unreachable path by its deepest written key.
-    if (keyRange && (options.key || !complete || valueIsCollection || !found.node?.range)) return at([keyRange[0], keyRange[1]]);
+    const valueIsEmpty = !found.node?.range || found.node.range[0] === found.node.range[1];
+    // A whole mapping or an empty value is best shown by its key (`redis:`), an unreachable path by its deepest written key.
+    if (keyRange && (options.key || !complete || valueIsCollection || valueIsEmpty)) return at([keyRange[0], keyRange[1]]);
     if (found.node?.range) return at([found.node.range[0], found.node.range[1]]);
     return { file, line: 1, col: 1, length: 1 };
   };

@@ -14,6 +14,7 @@ import { checkUniqueNames, checkUnitRefs, checkUsers } from './cross-checks.js';
 import type { ReadFile } from './env-files.js';
 import type { ParsedManifest } from './parse.js';
 import { resolveProjectScope } from './project-scope.js';
+import { inlineOverlayName } from './resolve.js';
 import { rawUnitsOf, type RawNeed, type RawUnit } from './raw-manifest.js';
 import { formatPath, type Locate, type Path } from './source-path.js';
 import type { DesiredState, OverlaySpec } from './types.js';
@@ -34,6 +35,7 @@ export const buildDesiredState = (parsed: ParsedManifest, io: PipelineIo): Resul
   const diagnostics: Diagnostic[] = [];
   const fail = (more: Diagnostic[] = []) => err(sortDiagnostics([...diagnostics, ...more]));
 
+  // 2. validate (entries with errors are set aside; names are checked on the data as written)
   const validated = validateManifest(parsed);
   const names = checkUniqueNames(parsed.data, locate);
   diagnostics.push(...validated.diagnostics, ...names.diagnostics);
@@ -42,9 +44,11 @@ export const buildDesiredState = (parsed: ParsedManifest, io: PipelineIo): Resul
   const dropped = new Set(validated.value.droppedNames);
   const dir = dirname(parsed.file);
 
+  // 3. the project's env files, `${VAR}` values and overlays
   const project = resolveProjectScope(manifest, dir, io, locate);
   if (!project.ok) return fail(project.error);
 
+  // 4. each unit: interpolate → merge env → resolve
   const rawUnits = rawUnitsOf(manifest);
   const overlayNames = new Set([...project.value.overlays.map((o) => o.name), ...rawUnits.flatMap(inlineOverlayNameOf)]);
   const resolved: { raw: RawUnit; unit: ResolvedUnit }[] = [];
@@ -58,6 +62,7 @@ export const buildDesiredState = (parsed: ParsedManifest, io: PipelineIo): Resul
     }
   }
 
+  // 5. across units: `${units.NAME...}` targets and users
   const units = new Set(rawUnits.map((u) => u.name));
   const refs = checkUnitRefs(
     resolved.map(({ raw, unit }) => ({ unit: raw.name, refs: unit.refs })),
@@ -67,6 +72,7 @@ export const buildDesiredState = (parsed: ParsedManifest, io: PipelineIo): Resul
   diagnostics.push(...refs.diagnostics);
   diagnostics.push(...checkUsers(resolved.map(({ raw, unit }) => ({ spec: unit.spec, base: raw.base })), io.userExists, locate));
 
+  // 6. the dependency graph (needs already reported as wrong are left out, so they are not reported twice)
   const overlays: OverlaySpec[] = [...project.value.overlays, ...resolved.flatMap(({ unit }) => (unit.inlineOverlay ? [unit.inlineOverlay] : []))];
   const nodes: GraphNode[] = [
     ...resolved.map(({ unit }): GraphNode => ({ name: unit.spec.name, kind: 'unit', needs: unit.spec.needs })),
@@ -86,7 +92,7 @@ export const buildDesiredState = (parsed: ParsedManifest, io: PipelineIo): Resul
   });
 };
 
-const inlineOverlayNameOf = (unit: RawUnit): string[] => (unit.kind === 'server' && unit.body.overlay ? [`${unit.name}-overlay`] : []);
+const inlineOverlayNameOf = (unit: RawUnit): string[] => (unit.kind === 'server' && unit.body.overlay ? [inlineOverlayName(unit.name)] : []);
 
 /** Locates a need at its `needs` entry; implicit needs (inline overlay, unit references) at what implies them. */
 const needSite = (

@@ -80,7 +80,8 @@ const describeOne = (error: ErrorObject, data: unknown, locate: Locate, root: st
       if (path.length === 0 && (error.data === null || error.data === undefined)) {
         return make('invalid-type', `${root} is empty`, path, false, 'start it with `version: 1`');
       }
-      return make('invalid-type', `${where} must be ${typeWords(params.type)}, got ${describeValue(error.data)}`, path);
+      const hint = typeof error.data === 'string' && error.data.includes('${') ? '`${…}` is interpolated only in string fields; write the value itself here' : undefined;
+      return make('invalid-type', `${where} must be ${typeWords(params.type)}, got ${describeValue(error.data)}`, path, false, hint);
     }
     case 'const':
       return make('invalid-value', `${where} must be ${JSON.stringify(params.allowedValue)}, got ${describeValue(error.data)}`, path);
@@ -138,6 +139,8 @@ const patternWords = (pattern: string): string => {
 };
 
 const typeWords = (type: unknown): string => {
+  const types = (Array.isArray(type) ? type : [type]).map(String).filter((t) => t !== 'null');
+  if (types.length > 1) return `a ${types.map((t) => (t === 'object' ? 'mapping' : t === 'array' ? 'list' : t)).join(', ').replace(/, ([^,]*)$/, ' or $1')}`;
   const words: Record<string, string> = {
     integer: 'an integer',
     number: 'a number',
@@ -146,9 +149,7 @@ const typeWords = (type: unknown): string => {
     object: 'a mapping (key: value)',
     array: 'a list',
   };
-  const types = (Array.isArray(type) ? type : [type]).map(String).filter((t) => t !== 'null');
-  const named = types.map((t) => words[t] ?? t);
-  return named.length <= 1 ? (named[0] ?? 'a value') : `${named.slice(0, -1).join(', ')} or ${named[named.length - 1]}`;
+  return words[types[0] ?? ''] ?? 'a value';
 };
 
 /** A short rendering of the offending value: "6379x" quoted, numbers bare, collections by kind. */
