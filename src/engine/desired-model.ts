@@ -1,6 +1,6 @@
 // How apply and imperative calls change the desired model: pure functions, so `plan` (dry run) and `apply` agree.
 
-import type { DesiredState, UnitSpec } from '../manifest/types.js';
+import type { DesiredState, OverlaySpec, UnitSpec } from '../manifest/types.js';
 import type { DesiredModel, DesiredUnit } from './types.js';
 
 /** The reason a pruned unit is deleted with. */
@@ -24,18 +24,28 @@ export const applyManifest = (model: DesiredModel, desired: DesiredState, option
     const previous = model.units[name];
     units[name] = { spec, enabled: true, owner: 'manifest', ...(previous?.restart_requested ? { restart_requested: true } : {}) };
   }
-  return { project: desired.project, units, overlays: { ...desired.overlays } };
+  // Overlays are the manifest's, plus those API units it does not replace still need (declared inline through the API).
+  const overlays: Record<string, OverlaySpec> = {};
+  for (const unit of Object.values(units)) {
+    if (unit.owner !== 'api') continue;
+    for (const name of unit.spec.overlays) {
+      const overlay = model.overlays[name];
+      if (overlay) overlays[name] = overlay;
+    }
+  }
+  return { project: desired.project, units, overlays: { ...overlays, ...desired.overlays } };
 };
 
-/** The model with one unit created or replaced through the API (a manifest unit keeps its owner). */
-export const upsertUnit = (model: DesiredModel, spec: UnitSpec, enabled?: boolean): DesiredModel => {
+/** The model with one unit created or replaced through the API (a manifest unit keeps its owner), with its inline overlays. */
+export const upsertUnit = (model: DesiredModel, spec: UnitSpec, enabled?: boolean, overlays: OverlaySpec[] = []): DesiredModel => {
   const previous = model.units[spec.name];
   const unit: DesiredUnit = {
     spec,
     enabled: enabled ?? (previous && !previous.removal ? previous.enabled : false),
     owner: previous?.owner ?? 'api',
   };
-  return { ...model, units: { ...model.units, [spec.name]: unit } };
+  const withOverlays = { ...model.overlays, ...Object.fromEntries(overlays.map((o) => [o.name, o])) };
+  return { ...model, units: { ...model.units, [spec.name]: unit }, overlays: withOverlays };
 };
 
 /** The unit names `name` needs, transitively (units only, not overlays), name first. */

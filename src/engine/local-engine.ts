@@ -1,7 +1,7 @@
 // The Engine on this machine: desired model + observed state + the level-triggered loop + the unit supervisor.
 // Imperative calls (start, stop, ...) only change the desired model and wait; the planner decides what to do.
 
-import type { DesiredState, UnitSpec } from '../manifest/types.js';
+import type { DesiredState, OverlaySpec, UnitSpec } from '../manifest/types.js';
 import type { HealthMonitor } from '../runtime/health-monitor.js';
 import type { LogStore } from '../runtime/log-store.js';
 import type { OverlayCopier } from '../runtime/overlay-copier.js';
@@ -99,8 +99,9 @@ export class LocalEngine implements Engine {
     return plan(applyManifest(this.#store.desired, desired, options), observed, this.#deps.clock.now());
   }
 
-  upsert(spec: UnitSpec, options: { enabled?: boolean } = {}): void {
-    this.#store.setDesired(upsertUnit(this.#store.desired, spec, options.enabled));
+  /** Creates or replaces one unit from the API; `overlays` are the ones it declares inline (a server's `overlay`). */
+  upsert(spec: UnitSpec, options: { enabled?: boolean; overlays?: OverlaySpec[] } = {}): void {
+    this.#store.setDesired(upsertUnit(this.#store.desired, spec, options.enabled, options.overlays));
   }
 
   async start(name: string): Promise<void> {
