@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../state/atomic-file.js';
 import { DebouncedSaver } from '../state/debounced-saver.js';
 import { FileStateStore } from '../state/file-state-store.js';
 import { toSavedState } from '../state/saved-state.js';
-import type { StateStore } from '../state/types.js';
+import type { SavedState, StateStore } from '../state/types.js';
 import type { DaemonDeps } from './deps.js';
 import { listenPrivate } from './listen-private.js';
 import { acquirePidLock, type LockHolder } from './pid-lock.js';
@@ -65,6 +65,21 @@ const logEvent = (logger: Logger, event: EngineEvent): void => {
   logger[quiet ? 'debug' : 'info']({ event }, `engine: ${event.type}`);
 };
 
+/** Hands the saved state to the engine; state it cannot take is kept aside (logged), so the daemon still starts. */
+const adoptSaved = async (engine: DaemonDeps['engine'], saved: SavedState, store: StateStore, logger: Logger): Promise<void> => {
+  const units = Object.keys(saved.observed.units).length;
+  if (!engine.adopt) {
+    logger.warn({ units }, 'engine cannot adopt saved state; units of the previous daemon are not tracked');
+    return;
+  }
+  try {
+    logger.info({ units, result: await engine.adopt(saved) }, 'adopted the saved state');
+  } catch (error) {
+    const movedTo = await store.keepAside('unadoptable');
+    logger.error({ err: error, movedTo }, 'the engine could not adopt the saved state; kept it aside and starting empty');
+  }
+};
+
 /** Starts a daemon for `stateDir`, or reports the live daemon that already serves it. */
 export const startDaemon = async (options: DaemonOptions, makeDeps: DepsFactory): Promise<StartOutcome> => {
   const stateDir = resolve(options.stateDir);
@@ -95,11 +110,7 @@ export const startDaemon = async (options: DaemonOptions, makeDeps: DepsFactory)
     const store = options.store ?? new FileStateStore(join(stateDir, STATE_FILE));
     const loaded = await store.load();
     if (loaded.corrupt) logger.error({ movedTo: loaded.corrupt.movedTo, reason: loaded.corrupt.error }, 'state file unreadable; kept aside, starting empty');
-    if (loaded.state) {
-      const units = Object.keys(loaded.state.observed.units).length;
-      if (engine.adopt) logger.info({ units, result: await engine.adopt(loaded.state) }, 'adopted the saved state');
-      else logger.warn({ units }, 'engine cannot adopt saved state; units of the previous daemon are not tracked');
-    }
+    if (loaded.state) await adoptSaved(engine, loaded.state, store, logger);
     saver = new DebouncedSaver(store, () => toSavedState(engine.snapshot(), Date.now()), {
       ...(options.saveDelayMs !== undefined ? { delayMs: options.saveDelayMs } : {}),
       onError: (error) => logger.error({ err: error }, 'could not write the state file; keeping the previous one and retrying'),

@@ -15,7 +15,7 @@ export interface SaverOptions {
 
 /** Writes `produce()` to the store shortly after each poke, and always on flush. */
 export class DebouncedSaver {
-  readonly #store: StateStore;
+  readonly #store: Pick<StateStore, 'write'>;
   readonly #produce: () => SavedState;
   readonly #delayMs: number;
   readonly #retryMs: number;
@@ -26,7 +26,7 @@ export class DebouncedSaver {
   #running: Promise<void> | null = null;
   #closed = false;
 
-  constructor(store: StateStore, produce: () => SavedState, options: SaverOptions = {}) {
+  constructor(store: Pick<StateStore, 'write'>, produce: () => SavedState, options: SaverOptions = {}) {
     this.#store = store;
     this.#produce = produce;
     this.#delayMs = options.delayMs ?? 50;

@@ -23,9 +23,19 @@ export class FileStateStore implements StateStore {
     }
     const parsed = parseSavedState(text);
     if (parsed.ok) return { state: parsed.value, corrupt: null };
-    const movedTo = `${this.path}.corrupt-${new Date(this.now()).toISOString().replace(/[:.]/g, '-')}`;
-    await rename(this.path, movedTo);
+    const movedTo = (await this.keepAside('corrupt')) ?? this.path;
     return { state: null, corrupt: { movedTo, error: parsed.error } };
+  }
+
+  async keepAside(label: string): Promise<string | null> {
+    const movedTo = `${this.path}.${label}-${new Date(this.now()).toISOString().replace(/[:.]/g, '-')}`;
+    try {
+      await rename(this.path, movedTo);
+      return movedTo;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
   }
 
   async write(state: SavedState): Promise<void> {

@@ -17,8 +17,17 @@ export class MemoryStateStore implements StateStore {
     if (this.#text === null) return { state: null, corrupt: null };
     const parsed = parseSavedState(this.#text);
     if (parsed.ok) return { state: parsed.value, corrupt: null };
+    return { state: null, corrupt: { movedTo: (await this.keepAside('corrupt')) ?? 'memory', error: parsed.error } };
+  }
+
+  /** Texts moved aside, by label. */
+  readonly aside: Record<string, string> = {};
+
+  async keepAside(label: string): Promise<string | null> {
+    if (this.#text === null) return null;
+    this.aside[label] = this.#text;
     this.#text = null;
-    return { state: null, corrupt: { movedTo: 'memory', error: parsed.error } };
+    return `memory:${label}`;
   }
 
   async write(state: SavedState): Promise<void> {

@@ -30,4 +30,6 @@ export interface StateStore {
   load(): Promise<LoadedState>;
   /** Replaces the saved state atomically: after a crash at any point the file holds the old or the new state. */
   write(state: SavedState): Promise<void>;
+  /** Moves the current file aside under `<file>.<label>-<time>` (e.g. state the engine could not adopt); returns where. */
+  keepAside(label: string): Promise<string | null>;
 }

@@ -131,4 +131,18 @@ describe('durable state', () => {
     expect(aside).toHaveLength(1);
     expect(await readFile(join(second.stateDir, aside[0] as string), 'utf8')).toBe('{"version":1,"units":');
   });
+
+  it('keeps state the engine cannot adopt aside and still starts', async () => {
+    const first = await startTestDaemon();
+    await first.client.startServer({ slug: 'web', start: 'sleep 100' });
+    await first.stop();
+    class RefusingEngine extends FakeEngine {
+      override async adopt(): Promise<{ adopted: string[] }> {
+        throw new Error('saved state from an incompatible engine');
+      }
+    }
+    const second = await startTestDaemon({ dir: first.dir, engine: new RefusingEngine() });
+    expect((await second.client.health()).ok).toBe(true);
+    expect((await readdir(second.stateDir)).filter((n) => n.startsWith('state.json.unadoptable-'))).toHaveLength(1);
+  });
 });
