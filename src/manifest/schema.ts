@@ -1,10 +1,11 @@
 // The JSON Schema (schemas/sandbox.schema.json, the single source of truth) and its compiled validators.
 
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 
 /** Where the schema ships: beside src/ and dist/ alike. */
-export const schemaPath = (): string => new URL('../../schemas/sandbox.schema.json', import.meta.url).pathname;
+export const schemaPath = (): string => fileURLToPath(new URL('../../schemas/sandbox.schema.json', import.meta.url));
 
 type Validated = 'manifest' | 'service' | 'server';
 const refs: Record<Validated, string> = { manifest: 'sandbox', service: 'sandbox#/$defs/service', server: 'sandbox#/$defs/server' };
