@@ -25,7 +25,8 @@ export const validatorFor = (what: Validated): ValidateFunction => {
   const cached = compiled.get(what);
   if (cached) return cached;
   if (!ajv) {
-    ajv = new Ajv2020({ allErrors: true, verbose: true, useDefaults: true, strict: true, strictRequired: false, allowUnionTypes: true });
+    // Unoptimised code compiles faster, and a manifest is validated once per load: the compile is the larger cost.
+    ajv = new Ajv2020({ allErrors: true, verbose: true, useDefaults: true, strict: true, strictRequired: false, allowUnionTypes: true, code: { optimize: false } });
     // An annotation naming what an anyOf expects, so its error reads "must be a path or { path, required }".
     ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
     ajv.addSchema(sandboxSchema(), 'sandbox');
