@@ -1,6 +1,6 @@
 // cgroup v2 per run: the only container that reliably holds a unit's setsid'd and double-forked descendants.
 
-import { constants } from 'node:fs';
+import { constants, writeFileSync } from 'node:fs';
 import { access, mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
@@ -113,5 +113,14 @@ export const removeRunCgroup = async (dir: string): Promise<void> => {
     await rmdir(dir);
   } catch {
     // populated (EBUSY) or already removed (ENOENT)
+  }
+};
+
+/** Moves pid into the cgroup now (synchronously); a process that already exited is not an error. */
+export const joinCgroupSync = (dir: string, pid: number): void => {
+  try {
+    writeFileSync(join(dir, 'cgroup.procs'), String(pid));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
   }
 };

@@ -20,7 +20,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { silentLogger, type Logger } from '../shared/logger.js';
-import { cgroupPids, createRunCgroup, detectCgroupBase, removeRunCgroup } from './cgroup.js';
+import { cgroupPids, createRunCgroup, detectCgroupBase, joinCgroupSync, removeRunCgroup } from './cgroup.js';
 import { buildLaunchArgv, findExecutable } from './launch-argv.js';
 import { EnvironScanner, isSameLiveProcess, readStat, readStatSync } from './proc-scan.js';
 import type { ExitInfo, LaunchRequest, ProcessIdentity, ProcessRunner, RunningProcess, StopOutcome } from './process-runner.js';
@@ -108,6 +108,9 @@ export class LinuxProcessRunner implements ProcessRunner {
     }
     // Read now, synchronously: the child cannot have been reaped yet (reaping happens on a later loop turn).
     const startTime = readStatSync(pid)?.startTime ?? 0;
+    // Join the cgroup from here as well, before start() resolves: a stop issued right away then finds the leader even
+    // if the entry script has not run its own `echo $$` yet (which would otherwise race with the stop's rmdir).
+    if (cgroup) joinCgroupSync(cgroup, pid);
     const exited = new Promise<ExitInfo>((resolve) => {
       child.once('exit', (code, signal) => {
         this.#children.delete(pid);

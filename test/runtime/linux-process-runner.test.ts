@@ -59,6 +59,18 @@ describe.each([
     }
   });
 
+  it('stops a run issued right after start (before its entry has run): nothing left, stop resolves', async () => {
+    for (let i = 0; i < 10; i++) {
+      const run = await harness.start(runner, harness.request(`quick${i}`, ['/bin/sh', '-c', 'sleep 30']));
+      const outcome = await runner.stop(run.identity, 2_000);
+      expect(outcome.durationMs).toBeLessThan(3_000);
+      expect(await runner.members(run.identity)).toEqual([]);
+      const exit = await run.exited;
+      expect(exit.code === 125).toBe(false);
+    }
+    expect(censusPids(census)).toEqual([]);
+  });
+
   it('escalates to SIGKILL when the leader exits on TERM but its child ignores TERM, within stop_timeout_ms + 1 s', async () => {
     const run = await harness.start(runner, harness.request('stubborn', ['/bin/sh', fixture('term-exit-leader.sh')]));
     await harness.ready('stubborn');
