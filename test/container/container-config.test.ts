@@ -1,11 +1,11 @@
 // The runtime settings users have: global flags and run flags through SBX_CONTAINER_* (instead of a containers.conf),
 // and the `publish` network mode (a private network with the unit's ports published on 127.0.0.1).
 
-import { connect, createServer } from 'node:net';
 import { readlinkSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/eventually.js';
 import { ContainerHarness, containerSpec } from './container-harness.js';
+import { accepts, freePort } from './loopback.js';
 import { grantableUlimits } from './podman-fixture.js';
 
 const h = new ContainerHarness();
@@ -27,26 +27,6 @@ const flagsEnv = (runtimeFlag: string): Record<string, string> => ({
   SBX_CONTAINER_RUNTIME_FLAGS: `${runtimeFlag} --cgroup-manager=cgroupfs --events-backend=file`,
   SBX_CONTAINER_RUN_FLAGS: JSON.stringify(grantableUlimits().map((ulimit) => `--ulimit=${ulimit}`)),
 });
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-
-const accepts = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 
 describe('runtime settings', () => {
   it('runs with global and run flags from SBX_CONTAINER_RUNTIME_FLAGS / SBX_CONTAINER_RUN_FLAGS', async () => {

@@ -2,6 +2,7 @@
 // working directory and environment, a hard timeout that kills what the exec started, and clear errors.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_CONTAINER_EXEC_OUTPUT_BYTES } from '../../src/runtime/container/container-driver.js';
 import { ContainerError } from '../../src/runtime/container/container-error.js';
 import { eventually } from '../helpers/eventually.js';
 import { ContainerHarness, containerSpec, manifestVar, type StartedUnit } from './container-harness.js';
@@ -63,6 +64,13 @@ describe('exec into a container unit', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(result.stdout).toBe('started\n');
     await eventually(async () => (await psLines('sleep 3')).length === 0, { message: 'the exec’s processes to be gone' });
+  });
+
+  it('stops an exec whose output passes the cap, inside the container too', async () => {
+    const result = await h.driver.exec(unit.launch.name, ['sh', '-c', 'head -c 17000000 /dev/zero; exec sleep 39'], 60_000);
+    expect(result.timed_out).toBe(false);
+    expect(result.stdout.length).toBeLessThanOrEqual(MAX_CONTAINER_EXEC_OUTPUT_BYTES);
+    await eventually(async () => (await psLines('sleep 39')).length === 0, { message: 'the exec’s processes to be gone' });
   });
 
   it('rejects an empty command', async () => {

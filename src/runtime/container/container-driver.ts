@@ -190,6 +190,8 @@ export class ContainerDriver {
     }, timeoutMs);
     const result = await child.finally(() => clearTimeout(timer));
     await killing;
+    // Past the output cap execa kills only the CLI: what it started inside the container must go too.
+    if (result.isMaxBuffer) await this.#killExec(tag, child);
     if (result.exitCode === undefined && result.signal === undefined && !timedOut) {
       throw new ContainerError(`cannot run ${file}: ${result.shortMessage}`, 'no-runtime');
     }
@@ -228,22 +230,30 @@ export class ContainerDriver {
     return found.map((info) => info.name);
   }
 
-  /** Kills, inside the container, every process carrying the exec's tag until the exec's CLI has exited. */
-  async #killExec(tag: string, child: { exitCode?: number | null; kill(signal?: NodeJS.Signals): boolean } & PromiseLike<unknown>): Promise<void> {
+  /** Kills, inside the container, every process carrying the exec's tag, until none is left and the exec's CLI has exited. */
+  async #killExec(tag: string, child: { kill(signal?: NodeJS.Signals): boolean } & PromiseLike<unknown>): Promise<void> {
     let exited = false;
-    void Promise.resolve(child).then(() => (exited = true), () => (exited = true));
+    void Promise.resolve(child).then(
+      () => (exited = true),
+      () => (exited = true),
+    );
     const deadline = Date.now() + CLI_GRACE_MS / 3;
-    while (!exited && Date.now() < deadline) {
-      for (const pid of (await scanEnviron(EXEC_TAG_VARIABLE)).get(tag) ?? []) {
+    for (;;) {
+      const pids = (await scanEnviron(EXEC_TAG_VARIABLE)).get(tag) ?? [];
+      for (const pid of pids) {
         try {
           process.kill(pid, 'SIGKILL');
         } catch {
           // already gone
         }
       }
+      if (exited && pids.length === 0) return;
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        return;
+      }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
-    if (!exited) child.kill('SIGKILL');
   }
 
   #cliEnv(): Record<string, string> {
