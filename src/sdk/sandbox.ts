@@ -100,8 +100,11 @@ export class Sandbox {
       declaredPath = join(stateDir, DECLARED_MANIFEST);
       await call(() => writeAtomic(declaredPath as string, `# Written by the sbx SDK from Sandbox.connect({ servers, overlays }); rewritten on every connect.\n${stringify(declared)}`));
     }
+    // Always name <dir>/sandbox.yaml: a daemon started with no manifest would take ./sandbox.yaml of *our* cwd as its
+    // project; a path that does not exist tells it "no manifest, the project is the state folder's parent".
+    const manifestPath = projectManifest ?? join(dir, MANIFEST);
     const client = await call(() =>
-      ensureDaemon({ stateDir, manifestPath: projectManifest, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) }),
+      ensureDaemon({ stateDir, manifestPath, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) }),
     );
     const sandbox = new Sandbox(client, dir, stateDir, declaredPath);
     if (declaredPath) await sandbox.#accept(declaredPath);
