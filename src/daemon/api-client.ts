@@ -6,11 +6,15 @@ import type { LogView } from '../runtime/log-store.js';
 import type {
   ApplyMessage,
   ApplyRequest,
+  CheckpointView,
+  CreateCheckpointRequest,
   ExecResult,
   HealthView,
   LogLineView,
   LogsResult,
   PlanView,
+  RestoreRequest,
+  RestoreResult,
   ServerInput,
   ServerView,
   ServiceInput,
@@ -157,6 +161,27 @@ export class ApiClient {
   }
   followServerLogs(slug: string, options: LogsOptions = {}): Promise<NdjsonStream<LogLineView>> {
     return this.#stream('GET', `/v1/servers/${seg(slug)}/logs${logsQuery(options, true)}`);
+  }
+
+  // --- checkpoints ---
+
+  /** Records the desired state, fingerprints and which units run (409 when the name is taken, unless overwrite). */
+  createCheckpoint(body: CreateCheckpointRequest): Promise<CheckpointView> {
+    return this.#json('POST', '/v1/checkpoints', body);
+  }
+  /** Every checkpoint, oldest first. */
+  listCheckpoints(): Promise<CheckpointView[]> {
+    return this.#json('GET', '/v1/checkpoints');
+  }
+  getCheckpoint(name: string): Promise<CheckpointView> {
+    return this.#json('GET', `/v1/checkpoints/${seg(name)}`);
+  }
+  /** Converges back to a checkpoint and answers what started, stopped and failed (once settled or at the timeout). */
+  restoreCheckpoint(name: string, body: RestoreRequest = {}): Promise<RestoreResult> {
+    return this.#json('POST', `/v1/checkpoints/${seg(name)}/restore`, body);
+  }
+  deleteCheckpoint(name: string): Promise<{ name: string; deleted: true }> {
+    return this.#json('DELETE', `/v1/checkpoints/${seg(name)}`);
   }
 
   // --- any unit by name (CLI) ---

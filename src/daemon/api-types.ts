@@ -198,3 +198,54 @@ export interface ServerInput extends LifecycleInput {
   health_check?: { path?: string; interval_ms?: number; timeout_ms?: number; delay_ms?: number };
   overlay?: { source: string; target: string; strategy?: 'copy' | 'smart'; ignore?: string[] };
 }
+
+/** One unit as a checkpoint recorded it. */
+export interface CheckpointUnitView {
+  name: string;
+  /** True when it had a live run the desired state wanted: restore starts it. */
+  running: boolean;
+  /** Its spec fingerprint when recorded (a restore restarts a unit whose fingerprint changed since). */
+  fingerprint: string;
+  phase: UnitPhase;
+}
+
+/** `POST /v1/checkpoints` (201), `GET /v1/checkpoints` (a list, oldest first), `GET /v1/checkpoints/{name}`. */
+export interface CheckpointView {
+  name: string;
+  /** ISO 8601. */
+  created_at: string;
+  project: string;
+  units: CheckpointUnitView[];
+}
+
+/** Body of `POST /v1/checkpoints`; a name taken is a 409 unless overwrite. */
+export interface CreateCheckpointRequest {
+  name: string;
+  overwrite?: boolean;
+}
+
+/** Optional body of `POST /v1/checkpoints/{name}/restore`. */
+export interface RestoreRequest {
+  /** How long to wait for units to settle (default 300000). */
+  timeout_ms?: number;
+}
+
+/** `POST /v1/checkpoints/{name}/restore`. The three seed lists are disjoint; the rest say more. */
+export interface RestoreResult {
+  /** Recorded as running, not running before the restore, ready after it. */
+  started_services: string[];
+  /** Running before the restore and down after it (the checkpoint has them stopped, or lacks them). */
+  stopped_services: string[];
+  /** Recorded as running but not ready after the restore (or, at the timeout, still up when they should be down). */
+  failed_services: string[];
+  /** Why each failed unit failed. */
+  failures: Record<string, string>;
+  /** Running before and after on a new run: their spec changed since the checkpoint, restarted with the recorded one. */
+  restarted_services: string[];
+  /** Running before and after on the same run. */
+  unchanged_services: string[];
+  /** Units the checkpoint lacks, removed (running ones are in stopped_services too). */
+  deleted_services: string[];
+  /** True when the restore stopped waiting before every unit settled. */
+  timed_out: boolean;
+}

@@ -12,6 +12,11 @@ import type { ExecResult } from './api-types.js';
 export interface DaemonEngine extends Engine {
   /** Takes over the runs a previous daemon saved (matching pid, start time and tag); nothing runs twice. */
   adopt?(saved: { desired: DesiredModel; observed: ObservedState }): Promise<unknown>;
+  /**
+   * Converges to a checkpoint's desired model in one step (`running` units enabled, the others disabled, units it
+   * lacks deleted); resolves true once settled, false after timeoutMs. Without it the checkpoint restore route is 501.
+   */
+  restore?(model: DesiredModel, running: ReadonlySet<string>, options?: { timeoutMs?: number; reason?: string }): Promise<boolean>;
   /** As Engine.upsert; `overlays` carries a server's inline overlay from the API. */
   upsert(spec: UnitSpec, options?: { enabled?: boolean; overlays?: OverlaySpec[] }): void;
 }

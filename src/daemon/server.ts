@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { toErrorResponse } from './error-mapping.js';
 import type { ApiContext, RouteDef } from './route.js';
 import { applyRoutes } from './routes/apply.js';
+import { checkpointRoutes } from './routes/checkpoints.js';
 import { serverRoutes } from './routes/servers.js';
 import { serviceRoutes } from './routes/services.js';
 import { systemRoutes } from './routes/system.js';
@@ -20,6 +21,7 @@ export const routeTable = (ctx: ApiContext): RouteDef[] => [
   ...serviceRoutes(ctx),
   ...serverRoutes(ctx),
   ...unitRoutes(ctx),
+  ...checkpointRoutes(ctx),
 ];
 
 /** Bodies are validated strictly (no coercion, no silently dropped fields); query strings and params are coerced from text. */

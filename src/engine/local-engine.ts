@@ -16,6 +16,7 @@ import { clearedForStart, stoppedBySbx } from './observed-reducer.js';
 import { measureSources, recordSources } from './overlay-sync.js';
 import { plan } from './plan.js';
 import { Reconciler } from './reconciler.js';
+import { restoredModel } from './restore-model.js';
 import type { DesiredModel, Engine, EngineEvent, ObservedState, Plan, UnitPhase } from './types.js';
 import { UnitSupervisor } from './unit-supervisor.js';
 
@@ -139,6 +140,19 @@ export class LocalEngine implements Engine {
     await this.waitFor((s) =>
       options.clear ? Object.keys(s.observed.units).length === 0 && Object.keys(s.desired.units).length === 0 : Object.values(s.observed.units).every((u) => !UP.has(u.phase)),
     );
+  }
+
+  /**
+   * Converges to a checkpoint in one step: `model` becomes the desired state, its `running` units enabled (failed or
+   * exited ones may start again; a changed fingerprint restarts), its other units disabled, units it lacks deleted.
+   * Resolves true once the project settled (every unit ready, failed, held for good or down), false after timeoutMs.
+   */
+  restore(model: DesiredModel, running: ReadonlySet<string>, options: { timeoutMs?: number; reason?: string } = {}): Promise<boolean> {
+    const next = restoredModel(this.#store.desired, model, running, options.reason ?? 'not in the checkpoint');
+    for (const name of running) if (next.units[name] && this.#store.hasUnit(name)) this.#store.updateUnit(name, clearedForStart);
+    this.#store.setDesired(next);
+    this.#store.pruneOverlays();
+    return this.whenSettled(options.timeoutMs);
   }
 
   snapshot(): EngineSnapshot {

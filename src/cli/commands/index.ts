@@ -2,6 +2,7 @@
 
 import type { Command } from 'commander';
 import { registerApply } from './apply.js';
+import { registerCheckpoint } from './checkpoint.js';
 import { registerDaemon } from './daemon.js';
 import { registerDiff } from './diff.js';
 import { registerDown } from './down.js';
@@ -30,6 +31,7 @@ export const commands: RegisterCommand[] = [
   registerEnv,
   registerExec,
   registerDown,
+  registerCheckpoint,
   registerDaemon,
   registerSchema,
 ];
