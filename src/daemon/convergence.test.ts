@@ -3,9 +3,9 @@ import type { Hold, ObservedUnit, UnitPhase } from '../engine/types.js';
 import { makeSpec } from '../../test/daemon/helpers/make-spec.js';
 import { convergence } from './convergence.js';
 
-const seen = (name: string, phase: UnitPhase, exit: ObservedUnit['last_exit'] = null): ObservedUnit => ({
+const seen = (name: string, phase: UnitPhase, exit: ObservedUnit['last_exit'] = null, stay_down = exit !== null): ObservedUnit => ({
   name, phase, fingerprint: null, pid: null, start_time: null, run_id: null, cgroup: null, port: null, restart_count: 0, crash_streak: 0,
-  last_exit: exit, started_at: null, ready_at: null, backoff_until: null, last_error: null, health: null,
+  last_exit: exit, started_at: null, ready_at: null, backoff_until: null, last_error: null, health: null, stay_down,
 });
 
 const snapshot = (units: [string, boolean, ObservedUnit | null][], holds: Hold[] = []) => ({
@@ -31,6 +31,12 @@ describe('convergence', () => {
     ['clean exit stays stopped', [['a', true, seen('a', 'stopped', { code: 0, signal: null, known: true, at: 1 })]], [], { stopped: ['a'], settled: true }],
     ['unclean exit is failed', [['a', true, seen('a', 'stopped', { code: 1, signal: null, known: true, at: 1 })]], [], { failed: ['a'] }],
     ['unknown exit is failed', [['a', true, seen('a', 'stopped', { code: null, signal: null, known: false, at: 1 })]], [], { failed: ['a'] }],
+    [
+      'stopped by sbx (not kept down by its policy) is pending: the engine starts it again',
+      [['a', true, seen('a', 'stopped', { code: null, signal: 'SIGTERM', known: true, at: 1 }, false)]],
+      [{ unit: 'a', reason: 'waiting-for-needs', on: ['b'], message: '' }],
+      { failed: [], stopped: [], pending: ['a'], settled: false },
+    ],
     ['disabled units are left out', [['a', false, seen('a', 'stopped')]], [], { ready: [], failed: [], pending: [], settled: true }],
   ])('%s', (_label, units, holds, expected) => {
     const names = units.map(([n]) => n);

@@ -26,7 +26,8 @@ export const convergence = (snapshot: { desired: DesiredModel; observed: Observe
     const hold = holds.get(name);
     if (observed?.phase === 'ready') result.ready.push(name);
     else if (observed?.phase === 'failed' || (hold && FAILING_HOLDS.has(hold.reason))) result.failed.push(name);
-    else if (observed?.phase === 'stopped' && observed.last_exit !== null) {
+    // Only a run that ended on its own and stays down is final; a unit sbx stopped (e.g. `down`) is about to start again.
+    else if (observed?.phase === 'stopped' && observed.stay_down === true && observed.last_exit !== null) {
       const exit = observed.last_exit;
       const clean = exit.known && exit.code === 0 && exit.signal === null;
       (clean ? result.stopped : result.failed).push(name);
