@@ -9,7 +9,8 @@ import type { EnvVar, UnitSpec } from '../../src/manifest/types.js';
 import { ContainerDriver, type ContainerLaunch } from '../../src/runtime/container/container-driver.js';
 import { detectContainerRuntime } from '../../src/runtime/container/container-runtime.js';
 import { LinuxProcessRunner } from '../../src/runtime/linux-process-runner.js';
-import type { RunningProcess } from '../../src/runtime/process-runner.js';
+import type { RunningProcess, StopOutcome } from '../../src/runtime/process-runner.js';
+import { stopContainerRun } from '../../src/runtime/container/container-stop.js';
 import { CENSUS_VARIABLE, censusPids, newCensusValue } from '../runtime/census.js';
 import { PodmanFixture, TEST_IMAGE } from './podman-fixture.js';
 
@@ -109,11 +110,9 @@ export class ContainerHarness {
     return readFileSync(path, 'utf8');
   }
 
-  /** The engine's stop sequence: the container first, then whatever is left of the CLI process, then a last removal. */
-  async stop(unit: StartedUnit, timeoutMs: number): Promise<void> {
-    await this.driver.stop(unit.launch.name, timeoutMs);
-    await this.runner.stop(unit.process.identity, 2000);
-    await this.driver.remove(unit.launch.name);
+  /** The engine's stop sequence (stopContainerRun). */
+  stop(unit: StartedUnit, timeoutMs: number): Promise<StopOutcome> {
+    return stopContainerRun(this.driver, this.runner, unit.launch.name, unit.process.identity, timeoutMs);
   }
 
   /** afterEach: names of containers and pids of processes this test left behind (all removed/killed). */

@@ -230,6 +230,14 @@ export class ContainerDriver {
     return found.map((info) => info.name);
   }
 
+  /** Removes the project's containers whose run is not one of liveRunIds (after a daemon restart adopted those); returns their names. */
+  async removeStale(liveRunIds: Iterable<string>): Promise<string[]> {
+    const live = new Set(liveRunIds);
+    const stale = (await this.list()).filter((info) => !live.has(info.runId));
+    await Promise.all(stale.map((info) => this.remove(info.name)));
+    return stale.map((info) => info.name);
+  }
+
   /** Kills, inside the container, every process carrying the exec's tag, until none is left and the exec's CLI has exited. */
   async #killExec(tag: string, child: { kill(signal?: NodeJS.Signals): boolean } & PromiseLike<unknown>): Promise<void> {
     let exited = false;
