@@ -48,6 +48,8 @@ export const prepareDaemonEnvironment = (): (() => void) => {
     PIP_DISABLE_PIP_VERSION_CHECK: '1',
     PIP_NO_INDEX: '1',
     PIP_ROOT_USER_ACTION: 'ignore',
+    // Debian's own pip refuses any install into the system Python (PEP 668); the sample's requirements are empty.
+    PIP_BREAK_SYSTEM_PACKAGES: '1',
   });
   return () => {
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the seed samples run (redis-server, postgres + initdb, pgbouncer) from Debian's packages and prepares
-# the paths the samples name: a postgres data dir at /var/lib/postgresql/data and /etc/pgbouncer/pgbouncer.ini.
-# Idempotent: installs only what is missing, never overwrites an existing data dir or ini. Needs root (apt-get).
+# Installs what the seed samples run (redis-server, postgres + initdb, pgbouncer, python + pip) from Debian's packages
+# and prepares the paths the samples name: a postgres data dir at /var/lib/postgresql/data and
+# /etc/pgbouncer/pgbouncer.ini. Idempotent: installs only what is missing and writes the data dir and the ini once
+# (Debian's own ini is kept as pgbouncer.ini.debian). Needs root (apt-get).
 set -euo pipefail
 
 PG_BIN=/usr/lib/postgresql/15/bin
@@ -13,6 +14,9 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v pgbouncer >/dev/null 2>&1 || missing+=(pgbouncer)
 [ -x "$PG_BIN/postgres" ] || missing+=(postgresql)
+# The servers seed's samples run `python app.py` and `pip install -r requirements.txt`.
+command -v python >/dev/null 2>&1 || missing+=(python-is-python3)
+command -v pip >/dev/null 2>&1 || missing+=(python3-pip)
 if [ "${#missing[@]}" -gt 0 ]; then
   # Debian's maintainer scripts would start the packages' own daemons on their default ports; keep them down.
   policy=/usr/sbin/policy-rc.d
@@ -26,8 +30,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$restore_policy" = true ]; then rm -f "$policy"; fi
 fi
 
-# The sample runs `postgres -D /var/lib/postgresql/data`: postgres refuses to run as root, so the data dir belongs
-# to the `postgres` user and the sample's service runs as that user in the test (its seed code sets no user).
+# The sample runs `postgres -D /var/lib/postgresql/data`. postgres refuses to run as root, so the data dir belongs to
+# the `postgres` user, and the tests put test/sdk/fixtures/bin/postgres (setpriv to `postgres`, then exec) first on
+# the daemon's PATH: the sample's code sets no user.
 if [ ! -s "$PG_DATA/PG_VERSION" ]; then
   install -d -o postgres -g postgres -m 0700 "$PG_DATA"
   su postgres -s /bin/sh -c "$PG_BIN/initdb -D $PG_DATA --auth=trust --username=postgres --encoding=UTF8 >/dev/null"
