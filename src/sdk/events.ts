@@ -24,6 +24,7 @@ export class EventStream implements AsyncIterable<EngineEvent> {
     return this.#stream.then(() => undefined);
   }
 
+  /** Yields each event as it happens; ends on close() or when the daemon goes away (rejecting with SbxError then). */
   async *[Symbol.asyncIterator](): AsyncIterator<EngineEvent> {
     const stream = await this.#stream;
     try {
