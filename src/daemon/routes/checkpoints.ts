@@ -117,12 +117,12 @@ export const checkpointRoutes = (ctx: ApiContext): RouteDef[] => {
       url: '/v1/checkpoints/:name/restore',
       schema: { params: nameParam },
       handler: async (request): Promise<RestoreResult> => {
-        const { engine } = ctx.deps;
-        const restore = engine.restore?.bind(engine);
-        if (!restore) throw new HttpError(501, 'not-supported', "this daemon's engine cannot restore checkpoints", null);
         const name = nameOf(request);
         const timeoutMs = restoreTimeout(request.body);
         const checkpoint = await load(name);
+        const { engine } = ctx.deps;
+        const restore = engine.restore?.bind(engine);
+        if (!restore) throw new HttpError(501, 'not-supported', "this daemon's engine cannot restore checkpoints", null);
         // The desired state changes under the apply lock (an apply in flight is superseded); the wait is outside it.
         const begun = (await ctx.applyQueue.add(() => {
           const before = engine.snapshot();
