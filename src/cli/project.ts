@@ -1,9 +1,12 @@
 // Where a CLI call's project lives (manifest, state folder) and how to reach its daemon.
 
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ApiClient, ApiError } from '../daemon/api-client.js';
+import { STATE_FILE } from '../daemon/daemon.js';
 import { ensureDaemon } from '../daemon/ensure-daemon.js';
+import { parseSavedState } from '../state/saved-state.js';
 import { renderDiagnostics } from './render-diagnostics.js';
 import { sourceReader } from './commands/validate.js';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from './exit-codes.js';
@@ -37,15 +40,25 @@ export const connect = async (project: Project): Promise<ApiClient> => {
   }
 };
 
-/** A client for the daemon if one answers; null when none runs (status, down, logs need not start one). */
+/** True when the saved state records a unit with a process: it may still run after its daemon died. */
+const mayHaveLiveUnits = async (stateDir: string): Promise<boolean> => {
+  const text = await readFile(join(stateDir, STATE_FILE), 'utf8').catch(() => null);
+  const saved = text === null ? null : parseSavedState(text);
+  return saved !== null && saved.ok && Object.values(saved.value.observed.units).some((unit) => unit.pid !== null);
+};
+
+/**
+ * A client for the daemon if one answers; null when none runs and none is needed (status, down, logs need not start
+ * one). When the daemon died with units still running (kill -9), one is started: it re-adopts them.
+ */
 export const connectIfRunning = async (project: Project): Promise<ApiClient | null> => {
   try {
     const client = await ApiClient.forStateDir(project.stateDir);
     await client.health({ timeoutMs: 2_000 });
     return client;
   } catch (error) {
-    if (error instanceof ApiError && error.status === 0) return null;
-    throw asCliError(error);
+    if (!(error instanceof ApiError && error.status === 0)) throw asCliError(error);
+    return (await mayHaveLiveUnits(project.stateDir)) ? connect(project) : null;
   }
 };
 
