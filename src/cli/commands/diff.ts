@@ -1,7 +1,7 @@
 // `sbx diff [FILE]`: what apply would do, unit by unit, with field-level reasons; exit 0 in sync, 1 changes, 2 error.
 
 import type { Command } from 'commander';
-import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
+import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 import { connect, resolveProject, withApiErrors, type ProjectOptions } from '../project.js';
 import { renderPlan } from '../render-plan.js';
 import { shouldUseColor } from '../style.js';
@@ -18,7 +18,10 @@ export const registerDiff = (program: Command): void => {
     .action(async (file: string, options: ProjectOptions & { prune: boolean; json?: boolean }) => {
       const project = resolveProject(file, options);
       const client = await connect(project);
-      const plan = await withApiErrors(() => client.plan({ path: project.manifestPath, prune: options.prune }));
+      // 1 means "changes" here, so an invalid or unreadable manifest is an error: 2 (like `kubectl diff`).
+      const plan = await withApiErrors(() => client.plan({ path: project.manifestPath, prune: options.prune })).catch((error: unknown) => {
+        throw error instanceof CliError ? new CliError(error.message, EXIT_USAGE) : error;
+      });
       process.exitCode = plan.in_sync ? EXIT_OK : EXIT_FAILURE;
       if (options.json) {
         process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
