@@ -9,6 +9,7 @@ import type { PortAllocator } from '../runtime/port-allocator.js';
 import type { ProcessRunner } from '../runtime/process-runner.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import type { ContainerLauncher } from './container-launcher.js';
 import { isConverged, outcome } from './convergence.js';
 import { applyManifest, emptyModel, patchUnits, upsertUnit, withDependents, withNeeds } from './desired-model.js';
 import { EngineStore, type EngineSnapshot } from './engine-store.js';
@@ -34,6 +35,8 @@ export interface LocalEngineDeps {
   /** Called after a pass that saw changes, with the state to persist. */
   onChange?: (snapshot: EngineSnapshot) => void;
   project?: string;
+  /** Runs `container: true` units (podman/docker); without it they fail with a clear reason. */
+  containers?: ContainerLauncher;
 }
 
 const UP = new Set<UnitPhase>(['installing', 'starting', 'running', 'ready', 'stopping']);
@@ -134,12 +137,21 @@ export class LocalEngine implements Engine {
 
   async stopAll(options: { clear: boolean }): Promise<void> {
     const names = Object.keys(this.#store.desired.units);
+    const hadContainers = hasContainerUnits(this.#store.desired);
     const patch = options.clear ? { enabled: false, removal: 'removed (clear)' } : { enabled: false, restart_requested: false };
     this.#store.setDesired(patchUnits(this.#store.desired, names, patch));
     this.#settleDown(names);
     await this.waitFor((s) =>
       options.clear ? Object.keys(s.observed.units).length === 0 && Object.keys(s.desired.units).length === 0 : Object.values(s.observed.units).every((u) => !UP.has(u.phase)),
     );
+    // Every unit is down: a container still there (its CLI died, or it was being created) is a leftover.
+    if (hadContainers && this.#deps.containers) {
+      const removed = await this.#deps.containers.removeAll().catch((error: unknown) => {
+        this.#deps.logger.warn({ err: error }, 'could not remove the project’s leftover containers');
+        return [];
+      });
+      if (removed.length > 0) this.#deps.logger.info({ containers: removed }, 'removed leftover containers');
+    }
   }
 
   /**
@@ -182,7 +194,18 @@ export class LocalEngine implements Engine {
       }
     }
     this.#reconciler.trigger();
+    if (hasContainerUnits(saved.desired)) this.#sweepContainers();
     return { adopted, lost };
+  }
+
+  /** Removes, in the background, containers of runs no one holds any more (their CLI died with the previous daemon). */
+  #sweepContainers(): void {
+    const { containers, logger } = this.#deps;
+    if (!containers) return;
+    void containers.removeStale(this.#supervisor.liveRunIds()).then(
+      (removed) => removed.length > 0 && logger.info({ containers: removed }, 'removed containers of runs that are gone'),
+      (error: unknown) => logger.warn({ err: error }, 'could not look for stale containers'),
+    );
   }
 
   /** Resolves true once predicate holds for the engine's state (checked after every pass), false after timeoutMs. */
@@ -273,6 +296,9 @@ export class LocalEngine implements Engine {
     }
   }
 }
+
+/** True when any unit of the model runs in a container (only then is the container runtime asked anything). */
+const hasContainerUnits = (model: DesiredModel): boolean => Object.values(model.units).some((unit) => unit.spec.container);
 
 /** A unit is settled for `start`: ready, failed, or held for a reason that needs a user action. */
 const unitSettled = (snapshot: EngineSnapshot, name: string): boolean => {

@@ -22,6 +22,8 @@ export interface Run {
   liveness?: string;
   /** Settles when the launch is over (spawned, failed or abandoned). */
   launch: Promise<void>;
+  /** True for a container unit's run: its process is the container CLI, stopped through the container launcher. */
+  container?: boolean;
 }
 
 let counter = 0;

@@ -4,6 +4,7 @@ import type { UnitSpec } from '../manifest/types.js';
 import type { LogStore } from '../runtime/log-store.js';
 import type { PortAllocator } from '../runtime/port-allocator.js';
 import { SpawnError, type ExitInfo, type ProcessRunner, type RunningProcess } from '../runtime/process-runner.js';
+import { NO_CONTAINER_LAUNCHER, type ContainerLauncher } from './container-launcher.js';
 import { describeExit, isFailedExit } from './restart-policy.js';
 import { substituteUnitRefs } from './unit-refs.js';
 
@@ -12,6 +13,8 @@ export interface LaunchDeps {
   runner: ProcessRunner;
   logs: LogStore;
   ports: PortAllocator;
+  /** Runs `container: true` units; without it they fail with a clear reason. */
+  containers?: ContainerLauncher | undefined;
 }
 
 /** One launch: what to run, which run it is, what `${units.X...}` resolve to, and a signal to abandon it. */
@@ -53,20 +56,35 @@ export const launchEnv = (spec: UnitSpec, refs: Record<string, string>, port: nu
   return env;
 };
 
-/** Spawns one process with the unit's cwd, user and env, its output going to the unit's log. */
+/** Where a process runs on the host: the unit's folder and user, or (container CLI) the launch's folder and sbx's user. */
+interface HostPlace {
+  cwd: string;
+  user: string | null;
+}
+
+/** Spawns one process with the unit's cwd, user and env (or another place's), its output going to the unit's log. */
 const spawnLogged = async (
   deps: LaunchDeps,
   spec: UnitSpec,
   runId: string,
   argv: string[],
   env: Record<string, string>,
+  place: HostPlace = spec,
 ): Promise<RunningProcess> => {
   const sink = await deps.logs.open(spec.name, runId);
   try {
-    return await deps.runner.start({ unit: spec.name, runId, argv, cwd: spec.cwd, env, user: spec.user, stdio: sink.stdio });
+    return await deps.runner.start({ unit: spec.name, runId, argv, cwd: place.cwd, env, user: place.user, stdio: sink.stdio });
   } finally {
     sink.release();
   }
+};
+
+/** The main process of a run: the unit's argv on the host, or for a container unit the container CLI that runs it. Throws. */
+const mainProcess = (deps: LaunchDeps, spec: UnitSpec, runId: string, argv: string[], env: Record<string, string>): HostPlace & { argv: string[]; env: Record<string, string> } => {
+  if (!spec.container) return { argv, env, cwd: spec.cwd, user: spec.user };
+  if (!deps.containers) throw new Error(NO_CONTAINER_LAUNCHER);
+  const launch = deps.containers.launch({ ...spec, argv }, runId, env);
+  return { argv: launch.argv, env: launch.env, cwd: launch.cwd, user: null };
 };
 
 /** Runs the install line to completion; null when it succeeded, else why it failed. */
@@ -113,7 +131,8 @@ export const launchUnit = async (deps: LaunchDeps, order: LaunchOrder): Promise<
     }
     if (signal.aborted) return fail({ kind: 'aborted' });
     const argv = spec.argv.map((arg) => substituteUnitRefs(arg, order.refs));
-    const process = await spawnLogged(deps, spec, order.runId, argv, env);
+    const main = mainProcess(deps, spec, order.runId, argv, env);
+    const process = await spawnLogged(deps, spec, order.runId, main.argv, main.env, main);
     return { kind: 'spawned', process, port };
   } catch (error) {
     const reason = error instanceof SpawnError || error instanceof Error ? error.message : String(error);

@@ -7,9 +7,10 @@ import type { LogStore } from '../runtime/log-store.js';
 import type { OverlayCopier } from '../runtime/overlay-copier.js';
 import type { PortAllocator } from '../runtime/port-allocator.js';
 import type { HealthState } from '../runtime/prober.js';
-import type { ExitInfo, ProcessRunner } from '../runtime/process-runner.js';
+import type { ExitInfo, ProcessRunner, RunningProcess, StopOutcome } from '../runtime/process-runner.js';
 import type { Logger } from '../shared/logger.js';
 import { ActionTracker } from './action-tracker.js';
+import { stopRunProcesses, type ContainerLauncher } from './container-launcher.js';
 import { healthChanged } from './describe-change.js';
 import { patchUnits } from './desired-model.js';
 import type { EngineStore } from './engine-store.js';
@@ -29,6 +30,8 @@ export interface SupervisorDeps {
   ports: PortAllocator;
   overlays: OverlayCopier;
   logger: Logger;
+  /** Runs and stops `container: true` units (see ContainerLauncher). */
+  containers?: ContainerLauncher | undefined;
 }
 
 /** Runs actions against the runtime, one live run per unit. */
@@ -89,7 +92,7 @@ export class UnitSupervisor {
     if (!process) return false;
     await this.#deps.logs.reattach(name, unit.run_id);
     const spec = this.#store.desired.units[name]?.spec ?? unit.started?.spec;
-    const run: Run = { runId: unit.run_id, abort: new AbortController(), process, unwatch: null, stopping: false, launch: Promise.resolve() };
+    const run: Run = { runId: unit.run_id, abort: new AbortController(), process, unwatch: null, stopping: false, launch: Promise.resolve(), container: spec?.container ?? false };
     this.#runs.set(name, run);
     void process.exited.then((exit) => this.#onExit(name, run, exit));
     const schedule = spec ? healthSchedule(spec, unit.port) : null;
@@ -98,6 +101,11 @@ export class UnitSupervisor {
       this.#store.setUnit({ ...unit, phase: schedule ? 'running' : 'ready' });
     }
     return true;
+  }
+
+  /** Run ids of the runs this supervisor holds (adopted or launched, including launches in flight). */
+  liveRunIds(): string[] {
+    return [...this.#runs.values()].map((run) => run.runId);
   }
 
   /** Stops watching health (engine shutdown); processes keep running so a next daemon can adopt them. */
@@ -120,7 +128,7 @@ export class UnitSupervisor {
     const record = startRecord(spec, this.#store.observed(), this.#store.desired);
     const install = spec.install !== null;
     this.#store.setUnit(launching(settled, { install, retry, fingerprint: record.fingerprint, started: record.started }), reason);
-    const run: Run = { runId: newRunId(), abort: new AbortController(), process: null, unwatch: null, stopping: false, launch: Promise.resolve() };
+    const run: Run = { runId: newRunId(), abort: new AbortController(), process: null, unwatch: null, stopping: false, launch: Promise.resolve(), container: spec.container };
     this.#runs.set(name, run);
     run.launch = this.#actions.track({ type: 'start', unit: name, reason }, () => this.#launch(name, spec, run, record.refs), true);
   }
@@ -165,7 +173,7 @@ export class UnitSupervisor {
     run.unwatch = null;
     this.#store.updateUnit(name, (unit) => ({ ...unit, phase: 'stopping' }), run.liveness);
     const timeout = this.#specOf(name)?.stop_timeout_ms ?? 10_000;
-    void this.#deps.runner.stop(run.process.identity, timeout).catch((error) => this.#deps.logger.warn({ err: error, unit: name }, 'liveness stop failed'));
+    void this.#stopProcesses(name, run, run.process, timeout).catch((error) => this.#deps.logger.warn({ err: error, unit: name }, 'liveness stop failed'));
   }
 
   #onExit(name: string, run: Run, exit: ExitInfo): void {
@@ -175,7 +183,7 @@ export class UnitSupervisor {
     this.#store.updateUnit(name, (unit) => ({ ...unit, phase: 'stopping' }), run.liveness ?? describeExit(exit));
     this.#actions.track({ type: 'stop', unit: name, reason: 'clean up after exit' }, async () => {
       const spec = this.#specOf(name);
-      if (run.process) await this.#deps.runner.stop(run.process.identity, spec?.stop_timeout_ms ?? 10_000).catch(() => undefined);
+      if (run.process) await this.#stopProcesses(name, run, run.process, spec?.stop_timeout_ms ?? 10_000).catch(() => undefined);
       this.#deps.ports.release(name);
       if (this.#runs.get(name) === run) this.#runs.delete(name);
       this.#applyExit(name, exit, run.liveness);
@@ -238,7 +246,7 @@ export class UnitSupervisor {
     run.unwatch = null;
     let exit: ExitInfo | null = null;
     if (run.process) {
-      await this.#deps.runner.stop(run.process.identity, this.#specOf(name)?.stop_timeout_ms ?? 10_000);
+      await this.#stopProcesses(name, run, run.process, this.#specOf(name)?.stop_timeout_ms ?? 10_000);
       exit = await run.process.exited;
     }
     this.#deps.ports.release(name);
@@ -278,6 +286,11 @@ export class UnitSupervisor {
     }
     this.#store.setUnit({ ...unit, phase, started: { ...unit.started, spec: want.spec } }, reason);
     this.#store.emit({ type: 'action', at: this.#store.now(), action: { type: 'update', unit: name, reason }, outcome: 'done' });
+  }
+
+  /** Stops every process of a run (a container run through the container launcher: container first, then its CLI). */
+  #stopProcesses(name: string, run: Run, process: RunningProcess, timeoutMs: number): Promise<StopOutcome> {
+    return stopRunProcesses(this.#deps, { unit: name, runId: run.runId, container: run.container ?? false, identity: process.identity }, timeoutMs);
   }
 
   #specOf(name: string): UnitSpec | undefined {

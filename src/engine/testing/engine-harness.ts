@@ -10,6 +10,7 @@ import { ManualClock } from '../../shared/clock.js';
 import { silentLogger } from '../../shared/logger.js';
 import type { EngineSnapshot } from '../engine-store.js';
 import { LocalEngine } from '../local-engine.js';
+import { FakeContainerLauncher } from './fake-container-launcher.js';
 import type { EngineEvent, ObservedUnit } from '../types.js';
 
 /** Everything a test needs to drive an engine. */
@@ -21,6 +22,8 @@ export interface EngineHarness {
   health: FakeHealthMonitor;
   ports: FakePortAllocator;
   overlays: FakeOverlayCopier;
+  /** The container launcher (container units run through it; stops go on to the fake runner). */
+  containers: FakeContainerLauncher;
   events: EngineEvent[];
   /** Snapshots passed to onChange, oldest first. */
   changes: EngineSnapshot[];
@@ -34,16 +37,32 @@ export interface EngineHarness {
   stoppedUnits(): string[];
 }
 
-/** Builds an engine on fresh fakes; `survivors` are runs left by an earlier daemon (for adopt tests). */
-export const engineHarness = (options: { survivors?: { unit: string; identity: ProcessIdentity }[]; clock?: ManualClock } = {}): EngineHarness => {
+/**
+ * Builds an engine on fresh fakes; `survivors` are runs left by an earlier daemon (for adopt tests); `containers:
+ * false` builds it without a container launcher.
+ */
+export const engineHarness = (
+  options: { survivors?: { unit: string; identity: ProcessIdentity }[]; clock?: ManualClock; containers?: boolean } = {},
+): EngineHarness => {
   const clock = options.clock ?? new ManualClock(1_000_000);
   const runner = new FakeProcessRunner({ survivors: options.survivors ?? [] });
   const logs = new FakeLogStore(clock);
   const health = new FakeHealthMonitor({ now: () => clock.now() });
   const ports = new FakePortAllocator();
   const overlays = new FakeOverlayCopier();
+  const containers = new FakeContainerLauncher(runner);
   const changes: EngineSnapshot[] = [];
-  const engine = new LocalEngine({ runner, logs, health, ports, overlays, clock, logger: silentLogger, onChange: (s) => changes.push(s) });
+  const engine = new LocalEngine({
+    runner,
+    logs,
+    health,
+    ports,
+    overlays,
+    clock,
+    logger: silentLogger,
+    onChange: (s) => changes.push(s),
+    ...(options.containers === false ? {} : { containers }),
+  });
   const events: EngineEvent[] = [];
   engine.subscribe((event) => events.push(event));
   return {
@@ -54,6 +73,7 @@ export const engineHarness = (options: { survivors?: { unit: string; identity: P
     health,
     ports,
     overlays,
+    containers,
     events,
     changes,
     settle: () => engine.idle(),
