@@ -50,7 +50,7 @@ export type UnitResolver = (input: ApiUnitInput) => Result<ResolvedApiUnit, Diag
 /** The part of the log store the API reads. */
 export type LogReader = Pick<LogStore, 'read' | 'follow'>;
 
-/** Runs a one-shot command for a unit (host units now, containers later). */
+/** Runs a one-shot command for a unit (on the host, or inside its container for container units). */
 export interface UnitExecutor {
   exec(spec: UnitSpec, observed: ObservedUnit | null, cmd: string[], timeoutMs: number): Promise<ExecResult>;
 }

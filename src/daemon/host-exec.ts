@@ -41,7 +41,7 @@ const kill = (pid: number | undefined): void => {
   }
 };
 
-/** Runs exec for host units; container units answer 501 until the container runtime lands. */
+/** Runs exec for host units; container units go through unitExecutor (container-exec.ts) and answer 501 here. */
 export const hostExecutor: UnitExecutor = {
   async exec(spec, observed, cmd, timeoutMs): Promise<ExecResult> {
     if (spec.container) throw new HttpError(501, 'not-implemented', `exec into container unit ${spec.name} is not available yet`, 'name');

@@ -1,5 +1,5 @@
-// The real daemon's dependencies: the local engine on the Linux runtime, the manifest loader and API resolver,
-// logs under .sbx/logs, and host exec. The only place these concrete classes meet.
+// The real daemon's dependencies: the local engine on the Linux runtime (container units through podman/docker), the
+// manifest loader and API resolver, logs under .sbx/logs, and exec. The only place these concrete classes meet.
 
 import { basename, join } from 'node:path';
 import { LocalEngine } from '../engine/local-engine.js';
@@ -11,8 +11,9 @@ import { LoopbackPortAllocator } from '../runtime/loopback-port-allocator.js';
 import { NetProber } from '../runtime/net-prober.js';
 import { ProbeHealthMonitor } from '../runtime/probe-health-monitor.js';
 import { systemClock } from '../shared/clock.js';
+import { unitExecutor } from './container-exec.js';
+import { ContainerUnits } from './container-units.js';
 import type { DepsFactory } from './daemon.js';
-import { hostExecutor } from './host-exec.js';
 
 /** Folder of the units' logs inside the state folder. */
 export const LOGS_DIR = 'logs';
@@ -20,8 +21,10 @@ export const LOGS_DIR = 'logs';
 /** Builds the production dependencies for a daemon serving `stateDir`. */
 export const localDeps: DepsFactory = async ({ stateDir, projectDir, logger, changed }) => {
   const logs = new FifoLogStore(join(stateDir, LOGS_DIR), { logger });
+  const runner = new LinuxProcessRunner({ logger });
+  const containers = await ContainerUnits.create({ projectDir, stateDir, runner, logger });
   const engine = new LocalEngine({
-    runner: new LinuxProcessRunner({ logger }),
+    runner,
     logs,
     health: new ProbeHealthMonitor({ prober: new NetProber(), logger }),
     ports: new LoopbackPortAllocator(),
@@ -30,13 +33,14 @@ export const localDeps: DepsFactory = async ({ stateDir, projectDir, logger, cha
     logger,
     onChange: changed,
     project: basename(projectDir),
+    containers,
   });
   return {
     engine,
     loadManifest,
     resolveUnit: resolveUnitFromApi,
     logs,
-    executor: hostExecutor,
+    executor: unitExecutor(containers),
     dispose: async () => {
       engine.close();
       await logs.close();
