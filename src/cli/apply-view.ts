@@ -3,6 +3,7 @@
 import type { ApplyMessage } from '../daemon/api-types.js';
 import type { Plan } from '../engine/types.js';
 import { CliError, EXIT_FAILURE } from './exit-codes.js';
+import { renderDiagnostics } from './render-diagnostics.js';
 import { renderPlan } from './render-plan.js';
 import {
   createProgress,
@@ -46,6 +47,7 @@ export const printApply = async (stream: AsyncIterable<ApplyMessage>, options: A
       switch (message.type) {
         case 'plan': {
           const plan: Plan = { actions: message.actions, holds: message.holds, recheckAt: null };
+          if (!json && message.warnings) out.write(renderDiagnostics(message.warnings, { cwd: process.cwd(), color }));
           if (!json) out.write(renderPlan(plan, { color }));
           const names = [...new Set([...message.actions.map((a) => ('unit' in a ? a.unit : null)), ...message.holds.map((h) => h.unit)])];
           progress = createProgress(

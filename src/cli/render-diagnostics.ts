@@ -33,7 +33,7 @@ export const renderDiagnostic = (diagnostic: Diagnostic, options: RenderOptions 
   } else {
     const where = `${displayPath(location.file, options.cwd)}:${location.line}:${location.col}`;
     lines.push(`${paint(color, '1', where)} ${severity}: ${diagnostic.message}`);
-    const source = options.readSource?.(location.file)?.split(/\r?\n/)[location.line - 1];
+    const source = diagnostic.quote === false ? undefined : options.readSource?.(location.file)?.split(/\r?\n/)[location.line - 1];
     if (source !== undefined) {
       const gutter = ' '.repeat(String(location.line).length);
       const text = source.replace(/\t/g, ' ');

@@ -131,6 +131,8 @@ export interface PlanView {
   actions: Action[];
   holds: Hold[];
   in_sync: boolean;
+  /** Problems that do not block, e.g. an env file with secrets that other users can read. */
+  warnings?: Diagnostic[];
 }
 
 /** One NDJSON line of `POST /v1/apply`: the plan, engine events, then one result. */

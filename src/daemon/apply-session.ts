@@ -35,6 +35,7 @@ export const toPlanView = (desired: DesiredState, path: string, plan: Plan): Pla
   actions: plan.actions,
   holds: plan.holds,
   in_sync: plan.actions.length === 0,
+  ...(desired.warnings && desired.warnings.length > 0 ? { warnings: desired.warnings } : {}),
 });
 
 type Result = Extract<ApplyMessage, { type: 'result' }>;

@@ -16,6 +16,7 @@ import type { DaemonDeps } from './deps.js';
 import { listenPrivate } from './listen-private.js';
 import { acquirePidLock, type LockHolder } from './pid-lock.js';
 import { ensurePrivateDir } from './private-dir.js';
+import { restoreWithheldEnv } from './restore-env.js';
 import type { ApiContext } from './route.js';
 import { buildApiServer } from './server.js';
 import { chooseSocketPath, shortSocketDir, SOCKET_POINTER_NAME } from './socket-path.js';
@@ -33,6 +34,8 @@ export interface DaemonOptions {
   logger?: Logger;
   store?: StateStore;
   saveDelayMs?: number;
+  /** Level of the daemon's own log when it makes the logger (default info). */
+  logLevel?: string;
 }
 
 /** What a deps factory gets: where the daemon lives, its logger, and `changed` to call whenever there is state to save. */
@@ -86,7 +89,7 @@ export const startDaemon = async (options: DaemonOptions, makeDeps: DepsFactory)
   const manifestPath = options.manifestPath ? resolve(options.manifestPath) : null;
   const projectDir = manifestPath ? dirname(manifestPath) : dirname(stateDir);
   await ensurePrivateDir(stateDir);
-  const logger = options.logger ?? createLogger({ destination: join(stateDir, LOG_FILE) });
+  const logger = options.logger ?? createLogger({ destination: join(stateDir, LOG_FILE), ...(options.logLevel ? { level: options.logLevel } : {}) });
   const taken = await acquirePidLock(join(stateDir, LOCK_FILE));
   if (!taken.acquired) {
     logger.info({ holder: taken.holder }, 'another daemon serves this state folder; exiting');
@@ -110,7 +113,13 @@ export const startDaemon = async (options: DaemonOptions, makeDeps: DepsFactory)
     const store = options.store ?? new FileStateStore(join(stateDir, STATE_FILE));
     const loaded = await store.load();
     if (loaded.corrupt) logger.error({ movedTo: loaded.corrupt.movedTo, reason: loaded.corrupt.error }, 'state file unreadable; kept aside, starting empty');
-    if (loaded.state) await adoptSaved(engine, loaded.state, store, logger);
+    if (loaded.state) {
+      const restored = await restoreWithheldEnv(loaded.state, { env: process.env, kept: loaded.kept ?? {}, loadManifest: deps.loadManifest });
+      if (restored.missing.length > 0) {
+        logger.warn({ variables: restored.missing }, 'env values changed at their source since the last apply; these units start again only after the next apply');
+      }
+      await adoptSaved(engine, restored.state, store, logger);
+    }
     saver = new DebouncedSaver(store, () => toSavedState(engine.snapshot(), Date.now()), {
       ...(options.saveDelayMs !== undefined ? { delayMs: options.saveDelayMs } : {}),
       onError: (error) => logger.error({ err: error }, 'could not write the state file; keeping the previous one and retrying'),

@@ -26,13 +26,13 @@ export const unitState = (snapshot: { desired: DesiredModel; observed: ObservedS
   };
 };
 
-/** Variables the unit's config sets (not sbx's own environment), secret values masked. */
+/** Variables the unit's config sets (not sbx's own environment); values of secret-looking names and from env files masked. */
 export const envView = (env: Record<string, EnvVar>): EnvView => {
   const out: EnvView = {};
   for (const name of Object.keys(env).sort()) {
     const v = env[name];
     if (!v || v.source.kind === 'sbx-environment') continue;
-    out[name] = v.secret ? MASK : v.value;
+    out[name] = v.secret || v.withheld || v.source.kind === 'env-file' ? MASK : v.value;
   }
   return out;
 };

@@ -48,6 +48,17 @@ const allocatePort = async (deps: LaunchDeps, order: LaunchOrder): Promise<{ por
   return 'port' in result ? { port: result.port } : { error: result.error.message };
 };
 
+/** Variables whose value this daemon does not know (withheld from the state file, changed at their source since). */
+const withheldNames = (spec: UnitSpec): string[] =>
+  Object.entries(spec.env)
+    .filter(([, variable]) => variable.withheld === true)
+    .map(([name]) => name)
+    .sort();
+
+const withheldReason = (names: string[]): string =>
+  `env ${names.join(', ')} changed at its source since the last apply and the daemon restarted in between ` +
+  '(secret values are not kept on disk); run `sbx apply` to start it with the current values';
+
 /** The final environment: merged values with references resolved, plus PORT. */
 export const launchEnv = (spec: UnitSpec, refs: Record<string, string>, port: number | null): Record<string, string> => {
   const env: Record<string, string> = {};
@@ -114,6 +125,8 @@ const runInstall = async (deps: LaunchDeps, order: LaunchOrder, install: string,
  */
 export const launchUnit = async (deps: LaunchDeps, order: LaunchOrder): Promise<LaunchOutcome> => {
   const { spec, signal } = order;
+  const unknown = withheldNames(spec);
+  if (unknown.length > 0) return { kind: 'failed', reason: withheldReason(unknown), exit: null };
   const allocated = await allocatePort(deps, order);
   if ('error' in allocated) return { kind: 'failed', reason: allocated.error, exit: null };
   const { port } = allocated;

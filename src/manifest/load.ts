@@ -1,11 +1,12 @@
 // The loader's edge: the only place that touches the file system (manifest, env files, /etc/passwd).
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { readFile as readFileAsync } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Diagnostic } from '../shared/diagnostic.js';
 import { err, ok, type Result } from '../shared/result.js';
 import { resolveApiUnit, type ApiUnit, type ApiUnitRequest } from './api-unit.js';
+import { envFileModeWarning } from './env-file-mode.js';
 import type { ReadFile } from './env-files.js';
 import { parseManifest } from './parse.js';
 import { buildDesiredState } from './pipeline.js';
@@ -31,11 +32,30 @@ export const loadManifest = async (path: string, options: LoadOptions = {}): Pro
   }
   const parsed = parseManifest(text, file);
   if (!parsed.ok) return parsed;
-  return buildDesiredState(parsed.value, {
+  const built = buildDesiredState(parsed.value, {
     env: options.env ?? process.env,
     readFile: readOncePerLoad(options.readFile ?? readFileFromDisk),
     userExists: options.userExists ?? passwdLookup(),
   });
+  if (!built.ok) return built;
+  const warnings = envFileWarnings(built.value.inputs.filter((input) => input !== file));
+  return warnings.length > 0 ? ok({ ...built.value, warnings }) : built;
+};
+
+/** Warnings for env files that hold secrets and that other users can read. */
+const envFileWarnings = (paths: string[]): Diagnostic[] => {
+  const warnings: Diagnostic[] = [];
+  for (const path of paths) {
+    try {
+      const mode = statSync(path).mode & 0o7777;
+      if ((mode & 0o077) === 0) continue;
+      const warning = envFileModeWarning({ path, mode, content: readFileSync(path, 'utf8') });
+      if (warning) warnings.push(warning);
+    } catch {
+      // missing optional file, or unreadable: the loader already said what it needed to
+    }
+  }
+  return warnings;
 };
 
 /** Validates and resolves one unit from the HTTP API (the daemon's `UnitResolver`). */

@@ -1,7 +1,7 @@
 // The resolved desired state: what the loader produces and the engine consumes. Pure data, JSON-serialisable.
 // Field names follow the seeds (snake_case) so specs, API answers and the manifest read the same.
 
-import type { SourceLocation } from '../shared/diagnostic.js';
+import type { Diagnostic, SourceLocation } from '../shared/diagnostic.js';
 
 export type UnitKind = 'service' | 'server';
 export type RestartPolicy = 'never' | 'on-failure' | 'always';
@@ -19,6 +19,14 @@ export interface EnvVar {
   value: string;
   source: EnvSource;
   secret: boolean;
+  /**
+   * Set when the value is not known here: the state file never stores values from env files, from sbx's environment
+   * or of secret-looking names, and a restarted daemon could not re-derive this one (`value` is then ''). A unit
+   * with such a variable is not launched until the next apply (src/state/withhold-env.ts).
+   */
+  withheld?: boolean;
+  /** In the state file, in place of a withheld value: `sha256:<hex>` of it, so a re-derived value is used only if it is the same. */
+  digest?: string;
 }
 
 /** HTTP readiness/liveness probe, seed defaults applied. */
@@ -112,4 +120,6 @@ export interface DesiredState {
   overlays: Record<string, OverlaySpec>;
   /** Every file the desired state was read from (manifest and env files), for watch mode. */
   inputs: string[];
+  /** Problems that do not block (an env file with secrets that others can read); set by the file loader. */
+  warnings?: Diagnostic[];
 }

@@ -7,6 +7,7 @@ import { envFileEntries, readEnvFiles, type ReadFile } from './env-files.js';
 import { interpolateValue, type Lookup, type UnitRefUse } from './interpolate.js';
 import { manifestEnvLayer, mergeEnv, type EnvLayer } from './merge-env.js';
 import type { RawUnit } from './raw-manifest.js';
+import { markEmbeddedSecrets } from './secret-taint.js';
 import { resolveInlineOverlay, resolveUnit, unitEnvFileDir } from './resolve.js';
 import type { Locate } from './source-path.js';
 import type { OverlaySpec, UnitSpec } from './types.js';
@@ -43,7 +44,7 @@ export const runUnitPipeline = (raw: RawUnit, context: UnitContext): Result<Reso
   const files = readEnvFiles(entries, unitEnvFileDir(unit, context.dir), context.readFile, locate);
   if (!files.ok) return err(files.error);
   const own = unit.kind === 'service' ? { map: unit.body.env, key: 'env' } : { map: unit.body.environment, key: 'environment' };
-  const env = mergeEnv([...context.projectLayers, ...files.value.layers, manifestEnvLayer(own.map, [...unit.base, own.key], locate)]);
+  const env = markEmbeddedSecrets(mergeEnv([...context.projectLayers, ...files.value.layers, manifestEnvLayer(own.map, [...unit.base, own.key], locate)]));
 
   const location = locate(unit.base, { key: true });
   const spec = resolveUnit(unit, {

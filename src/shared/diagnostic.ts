@@ -21,6 +21,8 @@ export interface Diagnostic {
   hint?: string;
   /** Stable kebab-case kind for machines (e.g. `unknown-key`, `dependency-cycle`, `manifest-unreadable`). */
   code?: string;
+  /** False when the located line must never be printed (it holds a secret, e.g. a line of an env file). */
+  quote?: boolean;
 }
 
 /** Builds an error diagnostic. */

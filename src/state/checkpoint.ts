@@ -3,6 +3,7 @@
 
 import type { DesiredModel, DesiredUnit, ObservedState, UnitPhase } from '../engine/types.js';
 import { err, ok, type Result } from '../shared/result.js';
+import { withholdDesired } from './withhold-env.js';
 
 /** Version of the checkpoint file's shape; a file with another version is refused, never misread. */
 export const CHECKPOINT_VERSION = 1;
@@ -71,7 +72,8 @@ export const runningUnits = (checkpoint: Checkpoint): Set<string> => new Set(che
  * The file content of a checkpoint: every checkpoint is written through here, so the state file's secrets policy
  * (issue 6, S28: which env values may reach `.sbx/`) applies to checkpoints in this one place.
  */
-export const serializeCheckpoint = (checkpoint: Checkpoint): string => `${JSON.stringify(checkpoint)}\n`;
+export const serializeCheckpoint = (checkpoint: Checkpoint): string =>
+  `${JSON.stringify({ ...checkpoint, desired: withholdDesired(checkpoint.desired).desired })}\n`;
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);

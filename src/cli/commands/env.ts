@@ -41,7 +41,7 @@ export const registerEnv = (program: Command): void => {
     .description("show a unit's resolved environment and where each variable comes from")
     .argument('<unit>', 'unit name')
     .argument('[file]', 'manifest file', 'sandbox.yaml')
-    .option('--show-secrets', 'print values whose names look secret (KEY, TOKEN, PASSWORD, ...) instead of ***')
+    .option('--show-secrets', 'print values from env files and of secret-looking names (KEY, TOKEN, PASSWORD, ...) instead of ***')
     .option('--json', 'print the environment as JSON')
     .action(async (unitName: string, file: string, options: { showSecrets?: boolean; json?: boolean }) => {
       const cwd = process.cwd();
@@ -57,7 +57,7 @@ export const registerEnv = (program: Command): void => {
         const hint = didYouMean(unitName, Object.keys(result.value.units));
         throw new CliError(`no unit named \`${unitName}\` in ${displayPath(file, cwd)}${hint ? `; ${hint}` : ''}`, EXIT_USAGE);
       }
-      const shown = (v: EnvVar): string => (v.secret && !options.showSecrets ? MASK : v.value);
+      const shown = (v: EnvVar): string => ((v.secret || v.source.kind === 'env-file') && !options.showSecrets ? MASK : v.value);
       if (options.json) {
         const env = Object.fromEntries(ordered(unit.env).map(([name, v]) => [name, { value: shown(v), secret: v.secret, source: v.source }]));
         process.stdout.write(`${JSON.stringify({ unit: unit.name, kind: unit.kind, env }, null, 2)}\n`);

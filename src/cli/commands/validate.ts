@@ -47,7 +47,7 @@ export const registerValidate = (program: Command): void => {
         const result = await loadManifest(file);
         reports.push(
           result.ok
-            ? { file, valid: true, units: Object.keys(result.value.units).length, overlays: Object.keys(result.value.overlays).length, diagnostics: [] }
+            ? { file, valid: true, units: Object.keys(result.value.units).length, overlays: Object.keys(result.value.overlays).length, diagnostics: result.value.warnings ?? [] }
             : { file, valid: false, units: 0, overlays: 0, diagnostics: result.error },
         );
       }
@@ -62,6 +62,7 @@ export const registerValidate = (program: Command): void => {
       const readSource = sourceReader();
       for (const report of reports) {
         if (report.valid) {
+          process.stderr.write(renderDiagnostics(report.diagnostics, { cwd, color, readSource }));
           process.stdout.write(`${report.file}: valid (${plural(report.units, 'unit')}, ${plural(report.overlays, 'overlay')})\n`);
           continue;
         }

@@ -14,6 +14,8 @@ import {
 import type { CheckpointView, CreateCheckpointRequest, RestoreResult } from '../api-types.js';
 import type { EngineSnapshot } from '../../engine/engine-store.js';
 import { badRequest, conflict, HttpError } from '../http-error.js';
+import { knownValues } from '../../state/withhold-env.js';
+import { restoreWithheldEnv } from '../restore-env.js';
 import { restoreOutcome } from '../restore-outcome.js';
 import type { ApiContext, RouteDef } from '../route.js';
 
@@ -79,6 +81,17 @@ export const checkpointRoutes = (ctx: ApiContext): RouteDef[] => {
     return checkpoint;
   };
 
+  /** The checkpoint with the env values its file withholds put back (from their sources, or from what units hold now). */
+  const fillValues = async (checkpoint: Checkpoint): Promise<Checkpoint> => {
+    const empty = { units: {}, overlays: {} };
+    const filled = await restoreWithheldEnv(
+      { desired: checkpoint.desired, observed: empty },
+      { env: process.env, kept: knownValues(ctx.deps.engine.snapshot().desired), loadManifest: ctx.deps.loadManifest },
+    );
+    if (filled.missing.length > 0) ctx.logger.warn({ checkpoint: checkpoint.name, variables: filled.missing }, 'env values changed at their source since the checkpoint; those units wait for the next apply');
+    return { ...checkpoint, desired: filled.state.desired };
+  };
+
   return [
     {
       method: 'POST',
@@ -119,10 +132,11 @@ export const checkpointRoutes = (ctx: ApiContext): RouteDef[] => {
       handler: async (request): Promise<RestoreResult> => {
         const name = nameOf(request);
         const timeoutMs = restoreTimeout(request.body);
-        const checkpoint = await load(name);
+        const loaded = await load(name);
         const { engine } = ctx.deps;
         const restore = engine.restore?.bind(engine);
         if (!restore) throw new HttpError(501, 'not-supported', "this daemon's engine cannot restore checkpoints", null);
+        const checkpoint = await fillValues(loaded);
         // The desired state changes under the apply lock (an apply in flight is superseded); the wait is outside it.
         const begun = (await ctx.applyQueue.add(() => {
           const before = engine.snapshot();
