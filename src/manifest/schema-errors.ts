@@ -56,9 +56,10 @@ const describeOne = (error: ErrorObject, data: unknown, locate: Locate, root: st
   const where = formatPath(path) || root;
   const params = error.params as Record<string, unknown>;
   const parent = (error.parentSchema ?? {}) as Record<string, unknown>;
-  const make = (code: string, message: string, at: Path, key = false, hint?: string): Diagnostic => {
+  // `field` names what is wrong (for a missing field, the field itself); the location is the nearest node that exists.
+  const make = (code: string, message: string, at: Path, key = false, hint?: string, field: Path = at): Diagnostic => {
     const location = locate(at, { key });
-    return { severity: 'error', code, message, field: formatPath(at) || root, ...(location ? { location } : {}), ...(hint ? { hint } : {}) };
+    return { severity: 'error', code, message, field: formatPath(field) || root, ...(location ? { location } : {}), ...(hint ? { hint } : {}) };
   };
 
   switch (error.keyword) {
@@ -71,10 +72,10 @@ const describeOne = (error: ErrorObject, data: unknown, locate: Locate, root: st
     case 'required': {
       const missing = String(params.missingProperty);
       if (error.schemaPath.includes('/then/')) {
-        return make('missing-field', `${where} sets \`container: true\` but has no \`image\``, path, false, 'a container unit needs an OCI image, e.g. `image: node:20-slim`');
+        return make('missing-field', `${where} sets \`container: true\` but has no \`image\``, path, false, 'a container unit needs an OCI image, e.g. `image: node:20-slim`', [...path, missing]);
       }
       const hint = missing === 'version' && path.length === 0 ? 'start the manifest with `version: 1`' : undefined;
-      return make('missing-field', `${where} is missing required field \`${missing}\``, path, false, hint);
+      return make('missing-field', `${where} is missing required field \`${missing}\``, path, false, hint, [...path, missing]);
     }
     case 'type': {
       if (path.length === 0 && (error.data === null || error.data === undefined)) {
