@@ -1,5 +1,6 @@
 // Runs a daemon as this process's whole job: start (or find the live one), close on SIGTERM/SIGINT/SIGHUP, resolve when closed.
 
+import type { TcpAddress } from './tcp-address.js';
 import { startDaemon, type DaemonOptions, type DepsFactory, type StartOutcome } from './daemon.js';
 
 /** What a foreground run ended with. */
@@ -9,7 +10,7 @@ export type ServeOutcome = { served: true; socketPath: string } | { served: fals
 export const serveUntilClosed = async (
   options: DaemonOptions,
   makeDeps: DepsFactory,
-  onListening: (socketPath: string) => void = () => undefined,
+  onListening: (socketPath: string, tcp: TcpAddress | null) => void = () => undefined,
 ): Promise<ServeOutcome> => {
   const outcome: StartOutcome = await startDaemon(options, makeDeps);
   if (!outcome.started) return { served: false, holderPid: outcome.holder.pid };
@@ -17,7 +18,7 @@ export const serveUntilClosed = async (
   const onSignal = (): void => void daemon.close();
   const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
   for (const signal of signals) process.on(signal, onSignal);
-  onListening(daemon.socketPath);
+  onListening(daemon.socketPath, daemon.tcp);
   try {
     await daemon.closed;
   } finally {

@@ -15,11 +15,14 @@ import type { SavedState, StateStore } from '../state/types.js';
 import type { DaemonDeps } from './deps.js';
 import { listenPrivate } from './listen-private.js';
 import { acquirePidLock, type LockHolder } from './pid-lock.js';
+import { ensureToken } from './api-token.js';
+import { listenTcp } from './listen-tcp.js';
 import { ensurePrivateDir } from './private-dir.js';
 import { restoreWithheldEnv } from './restore-env.js';
 import type { ApiContext } from './route.js';
 import { buildApiServer } from './server.js';
 import { chooseSocketPath, shortSocketDir, SOCKET_POINTER_NAME } from './socket-path.js';
+import type { TcpAddress } from './tcp-address.js';
 
 /** Files inside the state folder. */
 export const STATE_FILE = 'state.json';
@@ -34,6 +37,8 @@ export interface DaemonOptions {
   logger?: Logger;
   store?: StateStore;
   saveDelayMs?: number;
+  /** Also serve the API over TCP on this loopback address, with a bearer token (off by default). */
+  listen?: TcpAddress | null;
   /** Level of the daemon's own log when it makes the logger (default info). */
   logLevel?: string;
 }
@@ -54,6 +59,8 @@ export interface RunningDaemon {
   socketPath: string;
   stateDir: string;
   app: FastifyInstance;
+  /** The TCP listener's address (real port), or null when it is off. */
+  tcp: TcpAddress | null;
   /** Stops serving, saves the state and releases the lock; units keep running. Idempotent. */
   close(): Promise<void>;
   /** Resolves once the daemon has closed (after close(), or after `POST /v1/shutdown`). */
@@ -157,13 +164,20 @@ export const startDaemon = async (options: DaemonOptions, makeDeps: DepsFactory)
     });
     await listenPrivate(app.server, socket.path);
     releases.push(() => unlink(socket.path).catch(() => undefined));
+    let tcp: TcpAddress | null = null;
+    if (options.listen) {
+      const listener = await listenTcp(app, options.listen, await ensureToken(stateDir), logger);
+      releases.push(() => listener.close());
+      tcp = listener.address;
+    }
     activeSaver.poke();
-    logger.info({ pid: process.pid, socket: socket.path, stateDir, manifestPath, adopted: loaded.state !== null }, 'daemon listening');
+    logger.info({ pid: process.pid, socket: socket.path, tcp, stateDir, manifestPath, adopted: loaded.state !== null }, 'daemon listening');
 
     const daemon: RunningDaemon = {
       socketPath: socket.path,
       stateDir,
       app,
+      tcp,
       close: () => {
         closing ??= (async () => {
           logger.info('daemon closing');

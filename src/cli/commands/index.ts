@@ -12,6 +12,7 @@ import { registerLifecycle } from './lifecycle.js';
 import { registerLogs } from './logs.js';
 import { registerSchema } from './schema.js';
 import { registerStatus } from './status.js';
+import { registerToken } from './token.js';
 import { registerUp } from './up.js';
 import { registerValidate } from './validate.js';
 import { registerWhy } from './why.js';
@@ -33,5 +34,6 @@ export const commands: RegisterCommand[] = [
   registerDown,
   registerCheckpoint,
   registerDaemon,
+  registerToken,
   registerSchema,
 ];
