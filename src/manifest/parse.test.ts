@@ -52,12 +52,23 @@ describe('parseManifest', () => {
     ['an unclosed quote', 'a:\n  b: "x\n', 'yaml-syntax', 2],
     ['a second document', 'a: 1\n---\nb: 2\n', 'yaml-syntax', 2],
     ['a tab as indentation', 'a:\n\tb: 1\n', 'yaml-syntax', 2],
+    // Found by the manifest fuzz (test/reliability/manifest-fuzz.test.ts): these used to throw out of the loader.
+    ['an alias used before its anchor', 'a: [*x]\nb: &x 1\n', 'yaml-syntax', 1],
+    ['an alias of an anchor that is never set', 'a: 1\nb: { <<: *nope }\n', 'yaml-syntax', 2],
+    ['a merge key on a scalar', 'a: &s 1\nb: { <<: *s }\n', 'yaml-syntax', 2],
+    ['a bounded alias bomb', `l0: &l0 [x]\n${Array.from({ length: 8 }, (_, i) => `l${i + 1}: &l${i + 1} [${`*l${i}, `.repeat(9)}*l${i}]`).join('\n')}\n`, 'yaml-syntax', 2],
   ])('reports %s as a located error', (_what, text, code, line) => {
     const result = parseManifest(text, FILE);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error[0]).toMatchObject({ severity: 'error', code, location: { file: FILE, line } });
     expect(result.error[0]!.message).toMatch(/^invalid YAML: /);
+  });
+
+  it('reports nesting deeper than the parser can follow as a located error', () => {
+    const result = parseManifest(`a: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`, FILE);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error[0]).toMatchObject({ severity: 'error', code: 'yaml-syntax', location: { file: FILE, line: 1 } });
   });
 
   it('reads an empty file as null data', () => {
