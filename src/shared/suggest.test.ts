@@ -31,6 +31,12 @@ describe('suggest', () => {
     expect(suggest(word, keys)).toBe(expected);
   });
 
+  it('answers at once for a huge word (no length × length matrix)', () => {
+    const started = performance.now();
+    expect(suggest('a'.repeat(65_537), keys)).toBeUndefined();
+    expect(performance.now() - started).toBeLessThan(50);
+  });
+
   it('breaks ties alphabetically so hints are stable', () => {
     expect(suggest('ab', ['ac', 'aa'])).toBe('aa');
   });

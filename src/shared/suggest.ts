@@ -19,10 +19,14 @@ export const editDistance = (a: string, b: string): number => {
 /** The candidate closest to `word`, if it is close enough to be a likely typo (about a third of its length). */
 export const suggest = (word: string, candidates: Iterable<string>): string | undefined => {
   const limit = Math.max(1, Math.floor(word.length / 3));
+  const lower = word.toLowerCase();
   let best: { candidate: string; distance: number } | undefined;
   for (const candidate of candidates) {
     if (candidate === word) continue;
-    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    const other = candidate.toLowerCase();
+    // The distance is at least the difference in length: skip early, so a 64 KiB word costs nothing (no huge matrix).
+    if (Math.abs(other.length - lower.length) > limit) continue;
+    const distance = editDistance(lower, other);
     if (distance > limit) continue;
     if (!best || distance < best.distance || (distance === best.distance && candidate < best.candidate)) best = { candidate, distance };
   }
