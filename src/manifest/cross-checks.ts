@@ -83,10 +83,10 @@ export const checkUnitRefs = (
   return { diagnostics, bad };
 };
 
-/** A unit's `user` must exist on this machine. */
+/** A unit's `user` must exist on this machine (a container unit's user is the image's, checked by the runtime). */
 export const checkUsers = (units: readonly { spec: UnitSpec; base: Path }[], userExists: (name: string) => boolean, locate: Locate): Diagnostic[] =>
   units
-    .filter(({ spec }) => spec.user !== null && !userExists(spec.user))
+    .filter(({ spec }) => spec.user !== null && !spec.container && !userExists(spec.user))
     .map(({ spec, base }) =>
       error('unknown-user', `${formatPath([...base, 'user']) || 'user'}: there is no user \`${spec.user}\` on this machine`, [...base, 'user'], locate, {
         hint: 'create the user, or remove `user` to run as the user running sbx',

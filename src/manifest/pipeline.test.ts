@@ -158,6 +158,11 @@ services:
     expect(messages(`version: 1\n${body}`)).toEqual(expected);
   });
 
+  it("leaves a container unit's user to the image (it need not exist on this machine)", () => {
+    const result = build('version: 1\nservices:\n  a: { cmd: x, user: ghost, container: true, image: box }\n');
+    expect(result.ok && result.value.units.a?.user).toBe('ghost');
+  });
+
   it('suggests the closest name for an unknown need', () => {
     const result = build('version: 1\nservices:\n  postgres: { cmd: x }\n  app: { cmd: y, needs: [postgress] }\n');
     expect(!result.ok && result.error[0]).toMatchObject({ hint: 'did you mean `postgres`?', field: 'services.app.needs[0]', code: 'unknown-need' });
