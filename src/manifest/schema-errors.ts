@@ -133,7 +133,8 @@ const patternWords = (pattern: string): string => {
   if (pattern.startsWith('^[a-z0-9][a-z0-9-]')) return "a valid name (lowercase letters, digits and '-', starting with a letter or digit, at most 63 characters)";
   if (pattern.startsWith('^[A-Za-z_][A-Za-z0-9._-]')) return "a valid user name (letters, digits, '.', '_' and '-', not starting with a digit, '.' or '-')";
   if (pattern.startsWith('^[A-Za-z_][A-Za-z0-9_]*')) return "a valid environment variable name (letters, digits and '_', not starting with a digit)";
-  if (pattern === '^/') return 'an absolute URL path starting with /';
+  if (pattern.startsWith('^/')) return 'an absolute URL path starting with /, without spaces or control characters';
+  if (pattern.startsWith('^([A-Za-z0-9]')) return "an image reference (letters, digits, '.', '_', '-', '/', ':' and '@', not starting with '-')";
   if (pattern === '^[^/]+$') return 'a directory name without slashes';
   if (pattern.startsWith('^[A-Za-z0-9][A-Za-z0-9._-]')) return "a valid project name (letters, digits, '.', '_' and '-')";
   return `a string matching /${pattern}/`;

@@ -37,7 +37,7 @@ describe('validateManifest: one clear diagnostic per mistake', () => {
     ['env_file entry of the wrong shape', 'version: 1\nenv_file: [.env, 3]\n', 'env_file[1] must be a path or { path, required }, got 3', 2, 18, undefined],
     ['env_file of the wrong type', 'version: 1\nenv_file: { path: .env }\n', 'env_file must be a path, or a list of paths and { path, required }, got a mapping', 2, 1, undefined],
     ['an empty manifest', '# nothing yet\n', 'the manifest is empty', 1, 1, 'start it with `version: 1`'],
-    ['health check path', 'version: 1\nservers:\n  w:\n    start: x\n    health_check: { path: health }\n', 'servers.w.health_check.path must be an absolute URL path starting with /, got "health"', 5, 27, undefined],
+    ['health check path', 'version: 1\nservers:\n  w:\n    start: x\n    health_check: { path: health }\n', 'servers.w.health_check.path must be an absolute URL path starting with /, without spaces or control characters, got "health"', 5, 27, undefined],
     ['bad env var name', 'version: 1\nenvironment:\n  1BAD: x\n', "`1BAD` in environment is not a valid environment variable name (letters, digits and '_', not starting with a digit)", 3, 3, undefined],
   ])('%s', (_what, text, message, line, col, hint) => {
     const d = only(text);

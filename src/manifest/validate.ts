@@ -6,6 +6,7 @@ import { err, ok, type Result } from '../shared/result.js';
 import type { Checked } from './checked.js';
 import type { ParsedManifest } from './parse.js';
 import type { RawManifest, RawServer, RawService } from './raw-manifest.js';
+import { nulDiagnostics } from './nul-check.js';
 import { describeSchemaErrors } from './schema-errors.js';
 import { validatorFor } from './schema.js';
 import { noSource } from './source-path.js';
@@ -22,7 +23,9 @@ export interface ValidatedManifest {
  */
 export const validateManifest = (parsed: ParsedManifest): Checked<ValidatedManifest> => {
   const data = structuredClone(parsed.data);
+  const nul = nulDiagnostics(data, parsed.locate);
   const validate = validatorFor('manifest');
+  if (nul.length > 0) return { value: null, diagnostics: [...nul, ...(validate(data) ? [] : describeSchemaErrors(validate.errors ?? [], data, parsed.locate, 'the manifest'))] };
   if (validate(data)) return { value: { manifest: data as RawManifest, droppedNames: [] }, diagnostics: [] };
   const errors = validate.errors ?? [];
   const diagnostics = describeSchemaErrors(errors, data, parsed.locate, 'the manifest');
@@ -34,6 +37,8 @@ export const validateManifest = (parsed: ParsedManifest): Checked<ValidatedManif
 /** Validates one API body (`PUT /v1/services/{name}`, `server.start`); diagnostics carry `field` (e.g. `health_port`). */
 export const validateUnitBody = <K extends 'service' | 'server'>(kind: K, body: unknown): Result<K extends 'service' ? RawService : RawServer, Diagnostic[]> => {
   const data = structuredClone(body);
+  const nul = nulDiagnostics(data, noSource);
+  if (nul.length > 0) return err(nul);
   const validate: ValidateFunction = validatorFor(kind);
   if (validate(data)) return ok(data as K extends 'service' ? RawService : RawServer);
   return err(describeSchemaErrors(validate.errors ?? [], data, noSource, `the ${kind} body`));
