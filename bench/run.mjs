@@ -119,8 +119,17 @@ const fmt = (v) => (v === null || v === undefined ? '–' : `${Math.round(v)} ms
 process.on('SIGINT', () => {
   log('\ninterrupted: cleaning up');
   for (const r of cleanupAll()) log(`  killed for ${r.run}: ${r.workload.length} workload, ${r.supervisors.length} supervisor processes`);
+  sbx.dispose();
   process.exit(130);
 });
+
+/** A run that failed or did not stop keeps its folder (configs, the peer's own output) for the report. */
+function keepIfFailed(run, entry) {
+  if (entry.error !== undefined || entry.stop?.notFinished) {
+    run.keep = true;
+    entry.keptDir = run.dir;
+  }
+}
 
 /** One cold start of one peer (independent or chain), then no-op apply (sbx), then a timed stop and cleanup. */
 async function coldOnce(peer, n, variant, runIndex) {
@@ -137,6 +146,7 @@ async function coldOnce(peer, n, variant, runIndex) {
   } catch (err) {
     entry.error = err instanceof Error ? err.message : String(err);
   } finally {
+    keepIfFailed(run, entry);
     entry.cleanup = cleanupRun(run);
   }
   const noop = entry.noop ? `, no-op apply ${fmt(entry.noop.ms)}` : '';
@@ -159,6 +169,7 @@ async function treeOnce(peer, n, runIndex) {
   } catch (err) {
     entry.error = err instanceof Error ? err.message : String(err);
   } finally {
+    keepIfFailed(run, entry);
     entry.cleanup = cleanupRun(run);
   }
   const s = entry.stop;
@@ -219,6 +230,7 @@ async function main() {
     results.steady = await steadyAll(peers, steadyOpts, log);
   }
   results.meta.loadavgAtEnd = loadavg();
+  for (const peer of peers) peer.dispose?.();
 
   mkdirSync(dirname(outFile), { recursive: true });
   writeFileSync(outFile, `${JSON.stringify(results, null, 1)}\n`);
@@ -240,5 +252,6 @@ function loadSummary(results) {
 main().catch((err) => {
   console.error(`bench failed: ${err instanceof Error ? err.message : String(err)}`);
   for (const r of cleanupAll()) console.error(`  killed for ${r.run}: ${r.workload.length} workload, ${r.supervisors.length} supervisor processes`);
+  sbx.dispose();
   process.exit(1);
 });

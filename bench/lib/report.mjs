@@ -50,7 +50,9 @@ export function renderReport(results) {
   const { peers, ns, runs } = results.meta.options;
   const cols = ['', ...peers];
   const out = [];
-  const failures = [...results.cold, ...results.tree, ...results.steady].filter((e) => e.error);
+  const all = [...results.cold, ...results.tree, ...results.steady];
+  const failures = all.filter((e) => e.error || e.stop?.notFinished);
+  const what = (e) => [e.peer, e.variant, e.workload, `N=${e.n}`, e.run !== undefined ? `run ${e.run + 1}` : null].filter(Boolean).join(' ');
   const cold = results.cold.filter((e) => e.variant === 'independent');
   const chain = results.cold.filter((e) => e.variant === 'chain');
 
@@ -166,17 +168,23 @@ export function renderReport(results) {
 
   if (failures.length > 0) {
     out.push('### Failures', '');
-    for (const f of failures) out.push(`- ${f.peer}${f.variant ? ` ${f.variant}` : ''} N=${f.n}${f.run !== undefined ? ` run ${f.run}` : ''}: ${f.error}`);
+    for (const f of failures) {
+      const stop = f.stop?.notFinished
+        ? `stop ${f.stop.notFinished} (stop command ${f.stop.stopCmd ? `exited ${f.stop.stopCmd.code} after ${fmtMs(f.stop.stopCmd.ms)} ms` : 'still running'})`
+        : null;
+      const kept = f.keptDir ? ` [kept: ${f.keptDir}]` : '';
+      out.push(`- ${what(f)}: ${[f.error, stop].filter(Boolean).join('; ')}${kept}`);
+    }
     out.push('');
   }
-  const leftovers = [...results.cold, ...results.tree, ...results.steady].filter(
+  const leftovers = all.filter(
     (e) => e.cleanup && (e.cleanup.workload.length > 0 || e.cleanup.supervisors.length > 0),
   );
   if (leftovers.length > 0) {
     out.push('### Killed by the harness after a step (left behind by the peer)', '');
     for (const e of leftovers) {
       const comms = (xs) => Object.entries(xs.reduce((m, x) => ({ ...m, [x.comm]: (m[x.comm] ?? 0) + 1 }), {})).map(([c, k]) => `${k} × ${c}`).join(', ');
-      out.push(`- ${e.peer}${e.variant ? ` ${e.variant}` : ''} ${e.workload ?? ''} N=${e.n}: workload ${comms(e.cleanup.workload) || 'none'}; supervisor ${comms(e.cleanup.supervisors) || 'none'}`);
+      out.push(`- ${what(e)}: workload ${comms(e.cleanup.workload) || 'none'}; supervisor ${comms(e.cleanup.supervisors) || 'none'}`);
     }
     out.push('');
   }

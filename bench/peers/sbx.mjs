@@ -2,7 +2,7 @@
 // Why: measures the product exactly as a user runs it, through the built CLI in dist/.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launch } from '../lib/launch.mjs';
@@ -10,8 +10,13 @@ import { readStat } from '../lib/proc.mjs';
 import { pollUntil } from '../lib/timing.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** Why: the CLI under test; `npm run build` produces it. */
-export const SBX_CLI = join(ROOT, 'dist/cli/bin.js');
+const BUILT_CLI = join(ROOT, 'dist/cli/bin.js');
+// A private copy of the package (dist/, schemas/, package.json: what `npm pack` ships) for the whole bench run: other
+// builds of dist/ during a run must not change what is measured (a CLI started while tsc rewrites dist/ can load half
+// of two versions). It sits under bench/ so that its imports still resolve the repo's node_modules.
+const SNAPSHOT = join(ROOT, 'bench', `.sbx-snapshot-${process.pid}`);
+/** Why: the CLI under test (inside the snapshot once ensure() ran). */
+export let SBX_CLI = BUILT_CLI;
 
 const q = (s) => JSON.stringify(s);
 
@@ -45,7 +50,10 @@ export const sbx = {
 
   /** Why: refuse to run against a missing build, and name the exact version measured. */
   async ensure() {
-    if (!existsSync(SBX_CLI)) throw new Error(`${SBX_CLI} is missing: run \`npm run build\` first`);
+    if (!existsSync(BUILT_CLI)) throw new Error(`${BUILT_CLI} is missing: run \`npm run build\` first`);
+    const built = statSync(BUILT_CLI).mtime.toISOString();
+    for (const part of ['dist', 'schemas', 'package.json']) cpSync(join(ROOT, part), join(SNAPSHOT, part), { recursive: true });
+    SBX_CLI = join(SNAPSHOT, 'dist/cli/bin.js');
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     let rev = '';
     try {
@@ -53,7 +61,12 @@ export const sbx = {
     } catch {
       /* not a git checkout */
     }
-    return { version: `${pkg.version}${rev ? ` (${rev})` : ''}`, installed: null };
+    return { version: `${pkg.version}${rev ? ` (${rev}, dist built ${built})` : ''}`, installed: null };
+  },
+
+  /** Why: the snapshot of dist/ goes away with the run. */
+  dispose() {
+    rmSync(SNAPSHOT, { recursive: true, force: true });
   },
 
   write(run, units, opts) {
