@@ -2,12 +2,14 @@
 // TERM → timeout → KILL, then removal), then whatever is left of the CLI process, then one last removal in case the
 // container was still being created when the stop began.
 
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ProcessIdentity, ProcessRunner, StopOutcome } from '../process-runner.js';
 import { stopTimeoutSeconds } from './container-argv.js';
 import type { ContainerDriver } from './container-driver.js';
 
 /** How long the CLI process gets to exit on its own once its container is gone. */
 export const CLI_STOP_GRACE_MS = 5000;
+const CLI_EXIT_POLL_MS = 25;
 
 /**
  * Stops one run of a container unit; resolves when the container no longer exists and no process of the run is
@@ -23,6 +25,9 @@ export const stopContainerRun = async (
 ): Promise<StopOutcome> => {
   const started = Date.now();
   await driver.stop(name, timeoutMs);
+  // The CLI exits by itself (with the container's exit code) once its container is gone: let it, before signalling it.
+  const deadline = Date.now() + CLI_STOP_GRACE_MS;
+  while ((await runner.members(identity)).length > 0 && Date.now() < deadline) await delay(CLI_EXIT_POLL_MS);
   const cli = await runner.stop(identity, CLI_STOP_GRACE_MS);
   await driver.remove(name);
   const durationMs = Date.now() - started;
