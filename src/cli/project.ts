@@ -54,7 +54,7 @@ const mayHaveLiveUnits = async (stateDir: string): Promise<boolean> => {
 export const connectIfRunning = async (project: Project): Promise<ApiClient | null> => {
   try {
     const client = await ApiClient.forStateDir(project.stateDir);
-    await client.health({ timeoutMs: 2_000 });
+    await client.health({ timeoutMs: 10_000 });
     return client;
   } catch (error) {
     if (!(error instanceof ApiError && error.status === 0)) throw asCliError(error);
