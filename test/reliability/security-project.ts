@@ -2,6 +2,7 @@
 // demand), a tag variable every process of the project inherits (daemon and units) for the census, and every CLI
 // output kept so a scenario can search it.
 
+import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -57,6 +58,12 @@ export class SecProject {
   static async create(prefix = 'sbx-sec-'): Promise<SecProject> {
     const dir = await mkdtemp(join(tmpdir(), prefix));
     return new SecProject(dir, `${prefix}${process.pid}-${dir.slice(-6)}`);
+  }
+
+  /** A project in a folder made here (created; removed by teardown), e.g. inside a test's own workspace. */
+  static async at(dir: string): Promise<SecProject> {
+    await mkdir(dir, { recursive: true });
+    return new SecProject(dir, `sbx-sec-${process.pid}-${randomUUID().slice(0, 8)}`);
   }
 
   get stateDir(): string {
