@@ -1,5 +1,6 @@
 // Must show (issue 4): `sbx apply --watch`: a valid edit converges; a broken edit prints file:line:col and changes
-// nothing (last known good); fixing it converges again. Edits are plain writes and editor-style atomic saves.
+// nothing (last known good); fixing it converges again; an env file edit restarts its reader. Edits are plain writes
+// and editor-style atomic saves.
 
 import { rename, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -28,6 +29,7 @@ servers:
   w2:
     start: exec '${process.execPath}' '${UNIT_FIXTURE}'
     environment: { UNIT_NAME: w2, VALUE: steady }
+    env_file: w2.env
     health_check: { path: /health, interval_ms: 100, timeout_ms: 500, delay_ms: 0 }
 `;
 
@@ -51,6 +53,7 @@ describe('sbx apply --watch', () => {
     project = await E2eProject.create('sbx-e2e-watch-');
     const path = project.path('sandbox.yaml');
     await project.write('sandbox.yaml', manifest(project.recordDir, 'one'));
+    await project.write('w2.env', 'COLOR=blue\n');
     watcher = new BackgroundSbx(project.dir, project.tag, ['apply', '--watch']);
     await watcher.waitFor(/watching for changes/, { timeoutMs: 60_000 });
     expect(watcher.textFrom(0)).toMatch(/2 units ready/);
@@ -98,5 +101,15 @@ describe('sbx apply --watch', () => {
     expect(await served(project, 'w1')).toBe('three');
     expect(await project.starts('w1')).toHaveLength(3);
     expect(await project.starts('w2')).toHaveLength(1);
+
+    // An env file's content changes: only the unit that reads it restarts.
+    mark = watcher.mark();
+    await writeFile(project.path('w2.env'), 'COLOR=green\n');
+    await watcher.waitFor(/watching for changes/, { from: mark, timeoutMs: 30_000 });
+    expect(watcher.textFrom(mark)).toMatch(/changed: w2\.env/);
+    const fourth = await project.pids();
+    expect(fourth.w1).toBe(third.w1);
+    expect(fourth.w2).not.toBe(third.w2);
+    expect(await project.starts('w2')).toHaveLength(2);
   });
 });

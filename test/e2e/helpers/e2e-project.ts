@@ -9,8 +9,8 @@ import { execa } from 'execa';
 import type { StatusView, UnitStatusView } from '../../../src/daemon/api-types.js';
 import { eventually } from '../../helpers/eventually.js';
 
-/** The built CLI (the vitest global setup compiles dist/ first). */
-export const SBX_BIN = fileURLToPath(new URL('../../../dist/cli/bin.js', import.meta.url));
+/** The built CLI (the vitest global setup compiles dist/ first); SBX_E2E_BIN points at another build (e.g. a snapshot). */
+export const SBX_BIN = process.env.SBX_E2E_BIN ?? fileURLToPath(new URL('../../../dist/cli/bin.js', import.meta.url));
 /** The node fixture: HTTP health, counters, start/term records (see the file's header). */
 export const UNIT_FIXTURE = fileURLToPath(new URL('../../fixtures/e2e/unit.mjs', import.meta.url));
 /** The shell fixture: a counter that starts nothing but `sleep`. */
