@@ -34,8 +34,9 @@ const terminate = (pids: readonly number[]): void => {
  * member when cgroup.kill is missing) until empty, then remove the cgroup.
  */
 export const stopCgroupRun = async (dir: string, timeoutMs: number): Promise<StopResult> => {
-  const deadline = Date.now() + timeoutMs;
   terminate(await cgroupPids(dir));
+  // The grace period starts once TERM is sent, not before the membership read (which can take a while under load).
+  const deadline = Date.now() + timeoutMs;
   let escalated = false;
   while (await cgroupPopulated(dir)) {
     if (Date.now() >= deadline) {
@@ -53,9 +54,9 @@ export const stopCgroupRun = async (dir: string, timeoutMs: number): Promise<Sto
  * TERM all, wait, then SIGKILL and rescan until a scan finds none, so a kill wins against fork.
  */
 export const stopTaggedRun = async (find: () => Promise<number[]>, timeoutMs: number): Promise<StopResult> => {
-  const deadline = Date.now() + timeoutMs;
   let pids = await find();
   terminate(pids);
+  const deadline = Date.now() + timeoutMs;
   let escalated = false;
   while (pids.length > 0) {
     if (Date.now() >= deadline) {
