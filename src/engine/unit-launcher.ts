@@ -57,7 +57,7 @@ const withheldNames = (spec: UnitSpec): string[] =>
 
 const withheldReason = (names: string[]): string =>
   `env ${names.join(', ')} changed at its source since the last apply and the daemon restarted in between ` +
-  '(secret values are not kept on disk); run `sbx apply` to start it with the current values';
+  '(secret values are not kept on disk); run `sbx apply` to start it with the current values (an API unit: PUT it again)';
 
 /** The final environment: merged values with references resolved, plus PORT. */
 export const launchEnv = (spec: UnitSpec, refs: Record<string, string>, port: number | null): Record<string, string> => {
