@@ -48,7 +48,7 @@ describe('validateManifest: one clear diagnostic per mistake', () => {
 
   it('collects every error in one pass', () => {
     const { diagnostics } = validate('version: 1\nservices:\n  a:\n    cmd: 1\n    port: 0\n  b:\n    args: x\n');
-    expect(diagnostics.map((d) => d.field)).toEqual(['services.a.cmd', 'services.a.port', 'services.b', 'services.b.args']);
+    expect(diagnostics.map((d) => d.field)).toEqual(['services.a.cmd', 'services.a.port', 'services.b.cmd', 'services.b.args']);
   });
 
   it('fills in the schema defaults', () => {
@@ -86,10 +86,10 @@ describe('validateManifest: one clear diagnostic per mistake', () => {
 describe('validateUnitBody (API)', () => {
   it.each([
     ['service', { cmd: 'redis-server', health_port: '6379x' }, 'health_port', 'health_port must be an integer, got "6379x"'],
-    ['service', { args: [] }, 'the service body', 'the service body is missing required field `cmd`'],
+    ['service', { args: [] }, 'cmd', 'the service body is missing required field `cmd`'],
     ['server', { start: 'x', health_check: { interval_ms: 0 } }, 'health_check.interval_ms', 'health_check.interval_ms must be at least 1, got 0'],
     ['server', { start: 'x', restart_policy: 'sometimes' }, 'restart_policy', 'restart_policy must be one of never, on-failure, always; got "sometimes"'],
-    ['service', { cmd: 'x', container: true }, 'the service body', 'the service body sets `container: true` but has no `image`'],
+    ['service', { cmd: 'x', container: true }, 'image', 'the service body sets `container: true` but has no `image`'],
   ] as const)('%s %j', (kind, body, field, message) => {
     const result = validateUnitBody(kind, body);
     expect(result.ok).toBe(false);
