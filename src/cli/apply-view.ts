@@ -76,7 +76,8 @@ export const printApply = async (stream: AsyncIterable<ApplyMessage>, options: A
             renderApplySummary(
               {
                 ready: message.ready,
-                failed: message.failed.map((unit) => ({ unit, reason: reasons.get(unit) ?? null })),
+                // A unit failed by its dependency has no failed phase of its own: its hold says why.
+                failed: message.failed.map((unit) => ({ unit, reason: reasons.get(unit) ?? pendingReasons.get(unit) ?? null })),
                 pending: message.pending.map((unit) => ({ unit, reason: pendingReasons.get(unit) ?? null })),
                 durationMs: summary?.durationMs ?? 0,
               },

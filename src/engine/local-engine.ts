@@ -41,6 +41,9 @@ export interface LocalEngineDeps {
 
 const UP = new Set<UnitPhase>(['installing', 'starting', 'running', 'ready', 'stopping']);
 
+/** What a plan holds, by unit, reason and blockers (not the message, which may count down). */
+const holdsKey = (p: Plan): string => p.holds.map((h) => `${h.kind ?? 'unit'}:${h.unit}:${h.reason}:${h.on.join(',')}`).join('|');
+
 interface Waiter {
   predicate: (snapshot: EngineSnapshot) => boolean;
   resolve: (met: boolean) => void;
@@ -250,7 +253,10 @@ export class LocalEngine implements Engine {
   #pass(): number | null {
     const now = this.#deps.clock.now();
     const next = plan(this.#store.desired, this.#store.observed(), now);
+    const holdsChanged = holdsKey(next) !== holdsKey(this.#store.lastPlan);
     this.#store.setPlan(next);
+    // A pass with no action still says when a hold changes (e.g. waiting-for-needs becomes dependency-failed).
+    if (holdsChanged && next.actions.length === 0) this.#store.emit({ type: 'plan', at: now, plan: next });
     if (next.actions.length > 0) {
       this.#store.emit({ type: 'plan', at: now, plan: next });
       for (const action of next.actions) this.#supervisor.dispatch(action);
