@@ -39,7 +39,7 @@ servers:
     const output = applied.stdout + applied.stderr;
     expect(applied.exitCode, output).toBe(1);
     expect(output).toMatch(/broken.*(exit|code) 1/);
-    expect(output).toMatch(/after-broken/);
+    expect(output).toMatch(/after-broken \(dependency-failed: broken\)/);
     expect(output).toMatch(/1 unit ready/);
     const units = await project.units();
     expect(units.fine).toMatchObject({ phase: 'ready' });

@@ -117,6 +117,9 @@ describe('sbx apply is idempotent and restarts only what changed', () => {
     await project.sbxOk(['apply']);
     await project.sbxOk(['down']);
     expect(await project.census()).toEqual([]);
+    // status after down says nothing runs, and starts no daemon to say it.
+    expect(await project.status()).toMatchObject({ running: false, units: [] });
+    expect(await project.census()).toEqual([]);
 
     const again = await project.sbx(['apply']);
     expect(again.stdout).toMatch(/4 units ready/);
