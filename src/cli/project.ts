@@ -8,7 +8,7 @@ import { STATE_FILE } from '../daemon/daemon.js';
 import { ensureDaemon } from '../daemon/ensure-daemon.js';
 import { parseSavedState } from '../state/saved-state.js';
 import { renderDiagnostics } from './render-diagnostics.js';
-import { sourceReader } from './commands/validate.js';
+import { isUnreadable, sourceReader } from './commands/validate.js';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from './exit-codes.js';
 import { shouldUseColor } from './style.js';
 
@@ -31,8 +31,11 @@ export const resolveProject = (file: string | undefined, options: ProjectOptions
   return { manifestPath, stateDir };
 };
 
-/** A client for the project's daemon, starting one if needed. */
-export const connect = async (project: Project): Promise<ApiClient> => {
+/** A client for the project's daemon, starting one if needed; with requireManifest, none is started for a missing manifest. */
+export const connect = async (project: Project, { requireManifest = false }: { requireManifest?: boolean } = {}): Promise<ApiClient> => {
+  if (requireManifest && !existsSync(project.manifestPath)) {
+    throw new CliError(`cannot read ${project.manifestPath}: no such file (run sbx beside sandbox.yaml, or name the manifest)`, EXIT_USAGE);
+  }
   try {
     return await ensureDaemon({ stateDir: project.stateDir, manifestPath: existsSync(project.manifestPath) ? project.manifestPath : null });
   } catch (error) {
@@ -67,8 +70,10 @@ export const asCliError = (error: unknown): unknown => {
   if (!(error instanceof ApiError)) return error;
   const diagnostics = error.details?.diagnostics;
   if (diagnostics && diagnostics.length > 0) {
+    // An unreadable manifest is an I/O error (2); an invalid one is shown once, located, like a compiler's errors.
+    if (isUnreadable(diagnostics)) return new CliError(error.message, EXIT_USAGE);
     const text = renderDiagnostics(diagnostics, { cwd: process.cwd(), color: shouldUseColor(process.stderr), readSource: sourceReader() });
-    return new CliError(`${error.message}\n${text.trimEnd()}`, EXIT_FAILURE);
+    return new CliError(`the manifest is invalid; nothing was changed\n${text.trimEnd()}`, EXIT_FAILURE);
   }
   if (error.status === 0) return new CliError(error.message, EXIT_USAGE);
   if (error.status === 404 || error.status === 400 || error.status === 409 || error.status === 422) {

@@ -64,7 +64,7 @@ export const registerApply = (program: Command): void => {
     .action(async (file: string, options: ApplyOptions) => {
       timeoutMs(options.timeout);
       const project = resolveProject(file, options);
-      const client = await connect(project);
+      const client = await connect(project, { requireManifest: true });
       const outcome = await applyOnce(client, project, options);
       process.exitCode = exitCodeOf(outcome);
       if (options.watch && !options.dryRun) await watchAndApply(client, project, options);

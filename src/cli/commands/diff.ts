@@ -17,7 +17,7 @@ export const registerDiff = (program: Command): void => {
     .option('--state-dir <dir>', 'state folder (default: .sbx beside the manifest)')
     .action(async (file: string, options: ProjectOptions & { prune: boolean; json?: boolean }) => {
       const project = resolveProject(file, options);
-      const client = await connect(project);
+      const client = await connect(project, { requireManifest: true });
       // 1 means "changes" here, so an invalid or unreadable manifest is an error: 2 (like `kubectl diff`).
       const plan = await withApiErrors(() => client.plan({ path: project.manifestPath, prune: options.prune })).catch((error: unknown) => {
         throw error instanceof CliError ? new CliError(error.message, EXIT_USAGE) : error;

@@ -19,7 +19,7 @@ export const registerUp = (program: Command): void => {
     .action(async (file: string, options: ApplyOptions & { timestamps?: boolean }) => {
       timeoutMs(options.timeout);
       const project = resolveProject(file, options);
-      const client = await connect(project);
+      const client = await connect(project, { requireManifest: true });
       const outcome = await applyOnce(client, project, options);
       process.exitCode = exitCodeOf(outcome);
       const units = (await withApiErrors(() => client.status())).units.map((unit) => unit.name);
