@@ -1,6 +1,7 @@
 // The CLI's documented exit codes, end to end: apply 1 when a unit fails (naming it and why), diff 0/1/2,
 // validate 1 with file:line:col, usage errors 2 with help.
 
+import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { E2eProject, TICKER_FIXTURE, UNIT_FIXTURE } from './helpers/e2e-project.js';
 
@@ -70,7 +71,7 @@ servers:
     expect(missing.stderr).toMatch(/nowhere\.yaml/);
   });
 
-  it('validate exits 0 or 1 with file:line:col; unknown commands and options exit 2 with help', async () => {
+  it('validate exits 0 or 1 with file:line:col; unknown commands and options exit 2 with help; no manifest exits 2', async () => {
     project = await E2eProject.create('sbx-e2e-exit-usage-');
     await project.write('good.yaml', `version: 1\nservices:\n  a: { cmd: /bin/true }\n`);
     await project.write('bad.yaml', `version: 1\nservices:\n  a:\n    cmd: /bin/true\n    restart_policy: sometimes\n`);
@@ -90,6 +91,14 @@ servers:
     expect(unknownOption.exitCode, unknownOption.stderr).toBe(2);
     expect(unknownOption.stderr).toMatch(/unknown option '--frobnicate'/);
     expect(unknownOption.stderr).toMatch(/Usage: sbx apply/);
+
+    // No manifest here: apply, up and diff say so (2, an I/O error) and start no daemon.
+    for (const command of ['apply', 'up', 'diff']) {
+      const result = await project.sbx([command]);
+      expect(result.exitCode, `${command}: ${result.stderr}`).toBe(2);
+      expect(result.stderr).toMatch(/cannot read .*sandbox\.yaml: no such file/);
+    }
+    expect(existsSync(project.path('.sbx'))).toBe(false);
     expect(await project.census()).toEqual([]);
   });
 });
