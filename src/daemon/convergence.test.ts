@@ -43,6 +43,17 @@ describe('convergence', () => {
     expect(convergence(snapshot(units, holds), names)).toMatchObject(expected);
   });
 
+  it('is not settled while a unit is being deleted (marked for removal, or observed but no longer desired)', () => {
+    const marked = snapshot([['a', true, seen('a', 'ready')], ['old', true, seen('old', 'stopping')]]);
+    Object.assign(marked.desired.units.old!, { removal: 'not in manifest (prune)' });
+    expect(convergence(marked, ['a'])).toMatchObject({ ready: ['a'], removing: ['old'], settled: false });
+    const orphan = snapshot([['a', true, seen('a', 'ready')]]);
+    orphan.observed.units.gone = seen('gone', 'stopping');
+    expect(convergence(orphan, ['a'])).toMatchObject({ removing: ['gone'], settled: false });
+    delete orphan.observed.units.gone;
+    expect(convergence(orphan, ['a'])).toMatchObject({ removing: [], settled: true });
+  });
+
   it('ignores watched names that are no longer desired', () => {
     expect(convergence(snapshot([]), ['gone'])).toMatchObject({ pending: [], settled: true });
   });

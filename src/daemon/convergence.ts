@@ -1,4 +1,5 @@
-// Pure: has an apply settled? Sorts the watched units into ready, failed, stopped (ended cleanly) and pending.
+// Pure: has an apply settled? Sorts the watched units into ready, failed, stopped (ended cleanly) and pending, and
+// lists the units still being deleted.
 
 import type { DesiredModel, Hold, ObservedState } from '../engine/types.js';
 
@@ -9,7 +10,9 @@ export interface Convergence {
   /** Enabled units that exited cleanly and stay stopped under their restart policy. */
   stopped: string[];
   pending: string[];
-  /** True when nothing is pending. */
+  /** Units being deleted (e.g. pruned) whose processes may still run. */
+  removing: string[];
+  /** True when nothing is pending and nothing is still being deleted. */
   settled: boolean;
 }
 
@@ -17,7 +20,7 @@ const FAILING_HOLDS = new Set<Hold['reason']>(['dependency-failed', 'gave-up']);
 
 /** Classifies `names` (disabled or no longer desired units are left out). */
 export const convergence = (snapshot: { desired: DesiredModel; observed: ObservedState; holds: Hold[] }, names: string[]): Convergence => {
-  const result: Convergence = { ready: [], failed: [], stopped: [], pending: [], settled: false };
+  const result: Convergence = { ready: [], failed: [], stopped: [], pending: [], removing: [], settled: false };
   const holds = new Map(snapshot.holds.map((h) => [h.unit, h]));
   for (const name of [...names].sort()) {
     const desired = Object.hasOwn(snapshot.desired.units, name) ? snapshot.desired.units[name] : undefined;
@@ -33,6 +36,10 @@ export const convergence = (snapshot: { desired: DesiredModel; observed: Observe
       (clean ? result.stopped : result.failed).push(name);
     } else result.pending.push(name);
   }
-  result.settled = result.pending.length === 0;
+  // An apply is done once what it deletes is gone too (a pruned unit still stopping is not "applied").
+  const removing = new Set(Object.entries(snapshot.desired.units).filter(([, unit]) => unit.removal).map(([name]) => name));
+  for (const name of Object.keys(snapshot.observed.units)) if (!Object.hasOwn(snapshot.desired.units, name)) removing.add(name);
+  result.removing = [...removing].sort();
+  result.settled = result.pending.length === 0 && result.removing.length === 0;
   return result;
 };
