@@ -1,11 +1,12 @@
 // Checks that look across units: unique names, `${units.NAME...}` targets, and that `user`s exist.
 
+import { isAbsolute, relative } from 'node:path';
 import type { Diagnostic } from '../shared/diagnostic.js';
 import { didYouMean } from '../shared/suggest.js';
 import type { UnitRefUse } from './interpolate.js';
 import { inlineOverlayName } from './resolve.js';
 import { formatPath, type Locate, type Path } from './source-path.js';
-import type { UnitSpec } from './types.js';
+import type { OverlaySpec, UnitSpec } from './types.js';
 
 const error = (code: string, message: string, at: Path, locate: Locate, options: { key?: boolean; fragment?: string; hint?: string } = {}): Diagnostic => {
   const location = locate(at, options);
@@ -92,5 +93,54 @@ export const checkUsers = (units: readonly { spec: UnitSpec; base: Path }[], use
         hint: 'create the user, or remove `user` to run as the user running sbx',
       }),
     );
+
+/**
+ * A `port` asked for with `strict_port: true` by one unit and also asked for by another cannot work: one of them fails
+ * at start (reliability S22). Two non-strict units may share a wish; the second gets the next free port (spec §2).
+ */
+export const checkPorts = (units: readonly { spec: UnitSpec; base: Path }[], locate: Locate): Diagnostic[] => {
+  const byPort = new Map<number, { spec: UnitSpec; base: Path }[]>();
+  for (const unit of units) if (unit.spec.port !== null) byPort.set(unit.spec.port, [...(byPort.get(unit.spec.port) ?? []), unit]);
+  const diagnostics: Diagnostic[] = [];
+  for (const [port, claimants] of byPort) {
+    if (claimants.length < 2 || !claimants.some((c) => c.spec.strict_port)) continue;
+    const [first, ...rest] = claimants as [{ spec: UnitSpec; base: Path }, ...{ spec: UnitSpec; base: Path }[]];
+    for (const other of rest) {
+      diagnostics.push(
+        error('duplicate-port', `port ${port} is asked for by both ${first.spec.name} and ${other.spec.name}, and one of them has strict_port: true`, [...other.base, 'port'], locate, {
+          hint: 'give each unit its own port, or drop strict_port so the second one takes the next free port',
+        }),
+      );
+    }
+  }
+  return diagnostics;
+};
+
+/** True when `inner` is `outer` or lies inside it (lexically). */
+const within = (inner: string, outer: string): boolean => {
+  const rel = relative(outer, inner);
+  return rel === '' || (!isAbsolute(rel) && rel !== '..' && !rel.startsWith('../'));
+};
+
+/**
+ * An overlay copies into (and prunes) its target: the target may not be `/`, the project folder or a folder holding it,
+ * nor overlap the overlay's own source (a copy into itself). Other places, even outside the project, are allowed (the
+ * seeds lay templates down at /app).
+ */
+export const checkOverlayTargets = (overlays: readonly { spec: OverlaySpec; at: Path }[], dir: string, locate: Locate): Diagnostic[] =>
+  overlays.flatMap(({ spec, at }) => {
+    const why =
+      spec.target === '/'
+        ? 'is the file system root'
+        : spec.target === dir
+          ? 'is the project folder'
+          : within(dir, spec.target)
+            ? `holds the project folder ${dir}`
+            : within(spec.target, spec.source) || within(spec.source, spec.target)
+              ? `overlaps its own source ${spec.source}`
+              : null;
+    if (!why) return [];
+    return [error('overlay-target', `overlay ${spec.name}: target ${spec.target} ${why}`, [...at, 'target'], locate, { hint: 'copy into a folder of its own, e.g. ./.work/<name>' })];
+  });
 
 const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);

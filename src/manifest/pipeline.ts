@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import { buildDependencyGraph, type GraphNode } from '../graph/dependency-graph.js';
 import type { Diagnostic } from '../shared/diagnostic.js';
 import { err, ok, type Result } from '../shared/result.js';
-import { checkUniqueNames, checkUnitRefs, checkUsers } from './cross-checks.js';
+import { checkOverlayTargets, checkPorts, checkUniqueNames, checkUnitRefs, checkUsers } from './cross-checks.js';
 import type { ReadFile } from './env-files.js';
 import type { ParsedManifest } from './parse.js';
 import { resolveProjectScope } from './project-scope.js';
@@ -62,7 +62,7 @@ export const buildDesiredState = (parsed: ParsedManifest, io: PipelineIo): Resul
     }
   }
 
-  // 5. across units: `${units.NAME...}` targets and users
+  // 5. across units: `${units.NAME...}` targets, users, strict ports asked for twice, overlay targets
   const units = new Set(rawUnits.map((u) => u.name));
   const refs = checkUnitRefs(
     resolved.map(({ raw, unit }) => ({ unit: raw.name, refs: unit.refs })),
@@ -71,6 +71,19 @@ export const buildDesiredState = (parsed: ParsedManifest, io: PipelineIo): Resul
   );
   diagnostics.push(...refs.diagnostics);
   diagnostics.push(...checkUsers(resolved.map(({ raw, unit }) => ({ spec: unit.spec, base: raw.base })), io.userExists, locate));
+  diagnostics.push(...checkPorts(resolved.map(({ raw, unit }) => ({ spec: unit.spec, base: raw.base })), locate));
+  const writtenOverlays = Array.isArray((parsed.data as { overlays?: unknown } | null)?.overlays) ? ((parsed.data as { overlays: unknown[] }).overlays) : [];
+  const overlayAt = (name: string): Path => ['overlays', writtenOverlays.findIndex((o) => (o as { name?: unknown } | null)?.name === name)];
+  diagnostics.push(
+    ...checkOverlayTargets(
+      [
+        ...project.value.overlays.map((spec) => ({ spec, at: overlayAt(spec.name) })),
+        ...resolved.flatMap(({ raw, unit }) => (unit.inlineOverlay ? [{ spec: unit.inlineOverlay, at: [...raw.base, 'overlay'] }] : [])),
+      ],
+      dir,
+      locate,
+    ),
+  );
 
   // 6. the dependency graph (needs already reported as wrong are left out, so they are not reported twice)
   const overlays: OverlaySpec[] = [...project.value.overlays, ...resolved.flatMap(({ unit }) => (unit.inlineOverlay ? [unit.inlineOverlay] : []))];
