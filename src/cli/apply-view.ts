@@ -69,6 +69,10 @@ export const printApply = async (stream: AsyncIterable<ApplyMessage>, options: A
           if (json) return message;
           if (live) draw();
           if (message.dry_run) return message;
+          if (message.superseded) {
+            out.write('✖ superseded: another apply changed the project before this one converged; `sbx status` shows what runs\n');
+            return message;
+          }
           const summary = progress ? summarizeProgress(progress, Date.now()) : null;
           const reasons = new Map(summary?.failed.map((f) => [f.unit, f.reason]) ?? []);
           const pendingReasons = new Map(summary?.pending.map((p) => [p.unit, p.reason]) ?? []);

@@ -45,9 +45,9 @@ export const applyOnce = async (client: ApiClient, project: Project, options: Ap
   );
 };
 
-/** Exit code for an apply's result: 0 when everything asked for is ready (or stopped cleanly), else 1. */
+/** Exit code for an apply's result: 0 when everything asked for is ready (or stopped cleanly), else 1 (also when superseded). */
 export const exitCodeOf = (outcome: ApplyOutcome): number =>
-  outcome && outcome.failed.length === 0 && !outcome.timed_out ? EXIT_OK : EXIT_FAILURE;
+  outcome && outcome.failed.length === 0 && !outcome.timed_out && !outcome.superseded ? EXIT_OK : EXIT_FAILURE;
 
 /** Registers `apply`. */
 export const registerApply = (program: Command): void => {
