@@ -14,6 +14,9 @@ import type { ApiContext } from './route.js';
 /** How long an apply answer waits for convergence when the request gives no `timeout_ms`. */
 export const DEFAULT_APPLY_TIMEOUT_MS = 300_000;
 
+/** How often an apply in progress re-checks convergence besides on every engine event. */
+const SETTLE_POLL_MS = 100;
+
 /** The manifest an apply or plan request is about (relative paths against the project folder). */
 export const manifestPathOf = (ctx: ApiContext, body: ApplyRequest): string => {
   const path = body.path ?? ctx.paths.manifestPath;
@@ -88,10 +91,13 @@ export const streamApply = async (ctx: ApiContext, body: ApplyRequest, reply: Fa
   await new Promise<void>((done) => {
     let finished = false;
     let timer: NodeJS.Timeout | undefined;
+    // The engine may go idle without an event (its last action done, the pass after it planned nothing): look again.
+    const poll = setInterval(() => check(null), SETTLE_POLL_MS);
     const finish = (patch: Partial<Result>): void => {
       if (finished) return;
       finished = true;
       clearTimeout(timer);
+      clearInterval(poll);
       applied.unsubscribe();
       const c = convergence(ctx.deps.engine.snapshot(), names);
       // The result goes out once the state it reports is on disk.

@@ -54,6 +54,12 @@ describe('convergence', () => {
     expect(convergence(orphan, ['a'])).toMatchObject({ removing: [], settled: true });
   });
 
+  it('is not settled while the engine is busy (a pass or an action under way)', () => {
+    const units: [string, boolean, ObservedUnit | null][] = [['a', true, seen('a', 'ready')]];
+    expect(convergence({ ...snapshot(units), busy: true }, ['a'])).toMatchObject({ ready: ['a'], settled: false });
+    expect(convergence({ ...snapshot(units), busy: false }, ['a'])).toMatchObject({ settled: true });
+  });
+
   it('ignores watched names that are no longer desired', () => {
     expect(convergence(snapshot([]), ['gone'])).toMatchObject({ pending: [], settled: true });
   });

@@ -12,14 +12,14 @@ export interface Convergence {
   pending: string[];
   /** Units being deleted (e.g. pruned) whose processes may still run. */
   removing: string[];
-  /** True when nothing is pending and nothing is still being deleted. */
+  /** True when nothing is pending, nothing is still being deleted and the engine has nothing under way. */
   settled: boolean;
 }
 
 const FAILING_HOLDS = new Set<Hold['reason']>(['dependency-failed', 'gave-up']);
 
 /** Classifies `names` (disabled or no longer desired units are left out). */
-export const convergence = (snapshot: { desired: DesiredModel; observed: ObservedState; holds: Hold[] }, names: string[]): Convergence => {
+export const convergence = (snapshot: { desired: DesiredModel; observed: ObservedState; holds: Hold[]; busy?: boolean }, names: string[]): Convergence => {
   const result: Convergence = { ready: [], failed: [], stopped: [], pending: [], removing: [], settled: false };
   const holds = new Map(snapshot.holds.map((h) => [h.unit, h]));
   for (const name of [...names].sort()) {
@@ -40,6 +40,7 @@ export const convergence = (snapshot: { desired: DesiredModel; observed: Observe
   const removing = new Set(Object.entries(snapshot.desired.units).filter(([, unit]) => unit.removal).map(([name]) => name));
   for (const name of Object.keys(snapshot.observed.units)) if (!Object.hasOwn(snapshot.desired.units, name)) removing.add(name);
   result.removing = [...removing].sort();
-  result.settled = result.pending.length === 0 && result.removing.length === 0;
+  // A busy engine is about to change what it observes (e.g. restart a unit after re-syncing its overlay).
+  result.settled = result.pending.length === 0 && result.removing.length === 0 && snapshot.busy !== true;
   return result;
 };

@@ -170,8 +170,9 @@ export class LocalEngine implements Engine {
     return this.whenSettled(options.timeoutMs);
   }
 
-  snapshot(): EngineSnapshot {
-    return this.#store.snapshot();
+  snapshot(): EngineSnapshot & { busy: boolean } {
+    const busy = this.#reconciler.busy || this.#supervisor.active || this.#store.lastPlan.actions.length > 0;
+    return { ...this.#store.snapshot(), busy };
   }
 
   subscribe(listener: (event: EngineEvent) => void): () => void {

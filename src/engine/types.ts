@@ -179,8 +179,11 @@ export interface Engine {
   restart(name: string): Promise<void>;
   /** Stops a unit and removes its definition. */
   remove(name: string): Promise<void>;
-  /** The desired model and what is observed. */
-  snapshot(): { desired: DesiredModel; observed: ObservedState; holds: Hold[] };
+  /**
+   * The desired model and what is observed; `busy` (optional) is true while a pass or an action is under way or the
+   * last pass planned actions: the observed state is about to change without any new trigger.
+   */
+  snapshot(): { desired: DesiredModel; observed: ObservedState; holds: Hold[]; busy?: boolean };
   /** Subscribes to events; returns an unsubscribe function. */
   subscribe(listener: (event: EngineEvent) => void): () => void;
   /** Stops every unit in reverse dependency order (for `down`); keeps definitions unless clear. */
