@@ -31,6 +31,12 @@ export const loadDesired = async (ctx: ApiContext, path: string): Promise<Desire
   return loaded.value;
 };
 
+/** What applying `desired` would do now, changing nothing (overlay sources measured when the engine can). */
+export const previewPlan = (ctx: ApiContext, desired: DesiredState, prune: boolean): Promise<Plan> => {
+  const { engine } = ctx.deps;
+  return engine.preview ? engine.preview(desired, { prune }) : Promise.resolve(engine.plan(desired, { prune }));
+};
+
 /** The plan as the API shows it. */
 export const toPlanView = (desired: DesiredState, path: string, plan: Plan): PlanView => ({
   project: desired.project,
@@ -61,7 +67,7 @@ const applyLocked = async (ctx: ApiContext, path: string, body: ApplyRequest): P
   const desired = await loadDesired(ctx, path);
   const buffered: EngineEvent[] = [];
   if (body.dry_run) {
-    return { desired, plan: engine.plan(desired, { prune }), generation: null, buffered, route: () => undefined, unsubscribe: () => undefined };
+    return { desired, plan: await previewPlan(ctx, desired, prune), generation: null, buffered, route: () => undefined, unsubscribe: () => undefined };
   }
   let sink: ((event: EngineEvent) => void) | null = null;
   const unsubscribe = engine.subscribe((event) => (sink ? sink(event) : buffered.push(event)));

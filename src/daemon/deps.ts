@@ -1,7 +1,7 @@
 // The seams the daemon is built on: the engine, the manifest loader, the API unit resolver, logs and exec.
 // The composition root wires the real ones; tests pass fakes.
 
-import type { DesiredModel, Engine, ObservedState, ObservedUnit } from '../engine/types.js';
+import type { DesiredModel, Engine, ObservedState, ObservedUnit, Plan } from '../engine/types.js';
 import type { DesiredState, OverlaySpec, UnitKind, UnitSpec } from '../manifest/types.js';
 import type { LogStore } from '../runtime/log-store.js';
 import type { Diagnostic } from '../shared/diagnostic.js';
@@ -17,6 +17,8 @@ export interface DaemonEngine extends Engine {
    * lacks deleted); resolves true once settled, false after timeoutMs. Without it the checkpoint restore route is 501.
    */
   restore?(model: DesiredModel, running: ReadonlySet<string>, options?: { timeoutMs?: number; reason?: string }): Promise<boolean>;
+  /** As Engine.plan, with overlay sources measured first (a changed template shows); used for plans and dry runs when offered. */
+  preview?(desired: DesiredState, options: { prune: boolean }): Promise<Plan>;
   /** As Engine.upsert; `overlays` carries a server's inline overlay from the API. */
   upsert(spec: UnitSpec, options?: { enabled?: boolean; overlays?: OverlaySpec[] }): void;
 }

@@ -1,7 +1,8 @@
 // `POST /v1/apply` (NDJSON: plan, events, result) and `POST /v1/plan` (the plan, nothing changes).
 
 import type { ApplyRequest, PlanView } from '../api-types.js';
-import { loadDesired, manifestPathOf, streamApply, toPlanView } from '../apply-session.js';
+import { loadDesired, manifestPathOf, previewPlan, streamApply, toPlanView } from '../apply-session.js';
+import { faultCountFromHere } from '../../shared/fault.js';
 import type { ApiContext, RouteDef } from '../route.js';
 
 const applyBody = {
@@ -22,6 +23,7 @@ export const applyRoutes = (ctx: ApiContext): RouteDef[] => [
     url: '/v1/apply',
     schema: { body: applyBody },
     handler: async (request, reply) => {
+      faultCountFromHere();
       await streamApply(ctx, request.body as ApplyRequest, reply);
       return undefined;
     },
@@ -34,7 +36,7 @@ export const applyRoutes = (ctx: ApiContext): RouteDef[] => [
       const body = request.body as ApplyRequest;
       const path = manifestPathOf(ctx, body);
       const desired = await loadDesired(ctx, path);
-      return toPlanView(desired, path, ctx.deps.engine.plan(desired, { prune: body.prune ?? true }));
+      return toPlanView(desired, path, await previewPlan(ctx, desired, body.prune ?? true));
     },
   },
 ];
