@@ -1,6 +1,7 @@
 // Must show (issue 4): applying the same manifest twice does nothing the second time and says so; changing one env
 // file restarts exactly the units that read it; changing only max_restarts restarts nothing.
 
+import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { E2eProject, TICKER_FIXTURE } from './helpers/e2e-project.js';
 
@@ -109,6 +110,49 @@ describe('sbx apply is idempotent and restarts only what changed', () => {
 
     expect(await project.pids()).toEqual(before);
     for (const unit of UNITS) expect(await project.starts(unit)).toHaveLength(1);
+    expect((await project.sbx(['diff'])).exitCode).toBe(0);
+  });
+
+  it("changing an overlay's source re-syncs it and restarts exactly the units that need it, before apply returns", async () => {
+    project = await E2eProject.create('sbx-e2e-overlay-');
+    await project.write('template/page.txt', 'first\n');
+    await project.write(
+      'sandbox.yaml',
+      `version: 1
+environment:
+  RECORD_DIR: ${project.recordDir}
+  TICK_S: "1"
+overlays:
+  - { name: pages, source: ./template, target: ./.work/pages }
+services:
+  reader:
+    cmd: /bin/sh
+    args: [${TICKER_FIXTURE}]
+    env: { UNIT_NAME: reader }
+    needs: [pages]
+  bystander:
+    cmd: /bin/sh
+    args: [${TICKER_FIXTURE}]
+    env: { UNIT_NAME: bystander }
+`,
+    );
+    await project.sbxOk(['apply']);
+    const before = await project.pids();
+
+    await project.write('template/page.txt', 'second\n');
+    const diff = await project.sbx(['diff']);
+    expect(diff.exitCode).toBe(1);
+    expect(diff.stdout).toMatch(/pages/);
+    expect(diff.stdout).not.toMatch(/bystander/);
+    await project.sbxOk(['apply']);
+    // Right when apply returns: copied, reader restarted and ready, bystander untouched.
+    expect(await readFile(project.path('.work/pages/page.txt'), 'utf8')).toBe('second\n');
+    const after = await project.units();
+    expect(after.reader).toMatchObject({ phase: 'ready' });
+    expect(after.reader!.pid).not.toBe(before.reader);
+    expect(after.bystander!.pid).toBe(before.bystander);
+    expect(await project.starts('reader')).toHaveLength(2);
+    expect(await project.starts('bystander')).toHaveLength(1);
     expect((await project.sbx(['diff'])).exitCode).toBe(0);
   });
 
