@@ -2,7 +2,6 @@
 
 import type { ApplyRequest, PlanView } from '../api-types.js';
 import { loadDesired, manifestPathOf, previewPlan, streamApply, toPlanView } from '../apply-session.js';
-import { faultCountFromHere } from '../../shared/fault.js';
 import type { ApiContext, RouteDef } from '../route.js';
 
 const applyBody = {
@@ -23,7 +22,6 @@ export const applyRoutes = (ctx: ApiContext): RouteDef[] => [
     url: '/v1/apply',
     schema: { body: applyBody },
     handler: async (request, reply) => {
-      faultCountFromHere();
       await streamApply(ctx, request.body as ApplyRequest, reply);
       return undefined;
     },
