@@ -68,23 +68,29 @@ const withEntry = (
 export const foldProgress = (state: ProgressState, event: EngineEvent): ProgressState => {
   switch (event.type) {
     case 'plan': {
-      const held = new Map(event.plan.holds.map((hold) => [keyOf(hold.kind ?? 'unit', hold.unit), hold]));
-      let next: ProgressState = {
-        ...state,
-        entries: Object.fromEntries(
-          Object.entries(state.entries).map(([key, entry]) => [key, held.has(key) ? entry : { ...entry, hold: null }]),
-        ),
+      // One copy per plan, not per hold: a plan of a long chain holds hundreds of units (linear, not quadratic).
+      const entries: Record<string, ProgressEntry> = {};
+      const held = new Set(event.plan.holds.map((hold) => keyOf(hold.kind ?? 'unit', hold.unit)));
+      for (const [key, entry] of Object.entries(state.entries)) entries[key] = held.has(key) ? entry : { ...entry, hold: null };
+      const order = [...state.order];
+      const known = new Set(order);
+      const update = (kind: ProgressEntry['kind'], name: string, change: (entry: ProgressEntry) => Partial<ProgressEntry>): void => {
+        const key = keyOf(kind, name);
+        const current = entries[key] ?? blankEntry(kind, name);
+        entries[key] = { ...current, ...change(current) };
+        if (!known.has(key)) {
+          known.add(key);
+          order.push(key);
+        }
       };
       for (const hold of event.plan.holds) {
         const detail = describeHold(hold);
-        next = withEntry(next, hold.kind ?? 'unit', hold.unit, () => ({ hold: detail === '' ? hold.reason : `${hold.reason}: ${detail}` }));
+        update(hold.kind ?? 'unit', hold.unit, () => ({ hold: detail === '' ? hold.reason : `${hold.reason}: ${detail}` }));
       }
       for (const action of event.plan.actions) {
-        if (action.type === 'start' || action.type === 'restart') {
-          next = withEntry(next, 'unit', action.unit, (entry) => ({ status: entry.status ?? 'pending' }));
-        }
+        if (action.type === 'start' || action.type === 'restart') update('unit', action.unit, (entry) => ({ status: entry.status ?? 'pending' }));
       }
-      return next;
+      return { ...state, entries, order };
     }
     case 'unit-phase':
       return withEntry(state, 'unit', event.unit, (entry) => {

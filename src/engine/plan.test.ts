@@ -354,6 +354,15 @@ describe('plan', () => {
     expect(holds.find((h) => h.unit === 'f')?.message).toBe('needs e, which needs d, which needs c, … which failed: exited with code 2');
   });
 
+  it('keeps hold messages bounded however long the chain (a 500-unit chain stays one ellipsis)', () => {
+    const names = Array.from({ length: 500 }, (_, i) => `w${String(i).padStart(3, '0')}`);
+    const chain = names.map((name, i) => unitSpec(name, { needs: i > 0 ? [names[i - 1] as string] : [] }));
+    const holds = plan(desiredModel(chain), observedState(), NOW).holds;
+    const longest = Math.max(...holds.map((h) => h.message.length));
+    expect(longest).toBeLessThan(120);
+    expect(holds.find((h) => h.unit === 'w499')?.message.split('…')).toHaveLength(2);
+  });
+
   it('has no recheckAt when nothing waits on time', () => {
     expect(plan(desiredModel([worker]), observedState(), NOW).recheckAt).toBeNull();
   });

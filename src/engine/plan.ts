@@ -121,7 +121,8 @@ const needState = (walk: Walk, name: string): NeedState => {
 
 /** "which needs api, which needs db, which failed: …", shortened in deep chains to the first and the last link. */
 const which = (message: string): string => {
-  const links = message.split(', which ');
+  // Split on both separators: a link already shortened to ", … which " must not nest another ellipsis.
+  const links = message.split(/, (?:… )?which /);
   return links.length <= 3 ? `which ${message}` : `which ${links[0]}, … which ${links[links.length - 1]}`;
 };
 
