@@ -1,6 +1,7 @@
 // The real daemon's dependencies: the local engine on the Linux runtime (container units through podman/docker), the
 // manifest loader and API resolver, logs under .sbx/logs, and exec. The only place these concrete classes meet.
 
+import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { LocalEngine } from '../engine/local-engine.js';
 import { loadManifest, resolveUnitFromApi } from '../manifest/load.js';
@@ -21,7 +22,9 @@ export const LOGS_DIR = 'logs';
 /** Builds the production dependencies for a daemon serving `stateDir`. */
 export const localDeps: DepsFactory = async ({ stateDir, projectDir, logger, changed }) => {
   const logs = new FifoLogStore(join(stateDir, LOGS_DIR), { logger });
-  const runner = new LinuxProcessRunner({ logger });
+  // Scoped to the state folder, so a restarted daemon finds the runs its crashed predecessor never recorded.
+  const scope = createHash('sha256').update(stateDir).digest('hex').slice(0, 16);
+  const runner = new LinuxProcessRunner({ logger, scope });
   const containers = await ContainerUnits.create({ projectDir, stateDir, runner, logger });
   const engine = new LocalEngine({
     runner,

@@ -8,6 +8,7 @@ import type { OverlayCopier } from '../runtime/overlay-copier.js';
 import type { PortAllocator } from '../runtime/port-allocator.js';
 import type { ProcessRunner } from '../runtime/process-runner.js';
 import type { Clock } from '../shared/clock.js';
+import { faultCountFromHere } from '../shared/fault.js';
 import type { Logger } from '../shared/logger.js';
 import type { ContainerLauncher } from './container-launcher.js';
 import { isConverged, outcome } from './convergence.js';
@@ -81,6 +82,7 @@ export class LocalEngine implements Engine {
   }
 
   async apply(desired: DesiredState, options: { prune: boolean }): Promise<Plan> {
+    faultCountFromHere();
     const sources = await measureSources(this.#store, this.#deps.overlays, Object.values(desired.overlays));
     // From here on synchronous: no pass can run between recording the sources, planning and setting the model.
     recordSources(this.#store, sources);
@@ -187,6 +189,8 @@ export class LocalEngine implements Engine {
   async adopt(saved: { desired: DesiredModel; observed: ObservedState }): Promise<{ adopted: string[]; lost: string[] }> {
     this.#store.desired = saved.desired;
     this.#store.loadObserved(saved.observed);
+    // A copy the previous daemon was making when it died never completes by itself: make it again (found by S9).
+    for (const copy of Object.values(saved.observed.overlays)) if (copy.status === 'in_progress') this.#store.setOverlay({ ...copy, status: 'pending' });
     const adopted: string[] = [];
     const lost: string[] = [];
     for (const [name, unit] of Object.entries(saved.observed.units).sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -197,9 +201,29 @@ export class LocalEngine implements Engine {
         this.#supervisor.markLost(name);
       }
     }
+    await this.#sweepStrays(adopted);
     this.#reconciler.trigger();
     if (hasContainerUnits(saved.desired)) this.#sweepContainers();
     return { adopted, lost };
+  }
+
+  /**
+   * Stops runs of this project that the previous daemon spawned but never recorded (it died between the spawn and the
+   * state write): otherwise the first pass would start those units a second time. Done before that pass.
+   */
+  async #sweepStrays(adopted: readonly string[]): Promise<void> {
+    const { runner, logger } = this.#deps;
+    if (!runner.sweep) return;
+    const keep = adopted.flatMap((name) => {
+      const unit = this.#store.unit(name);
+      return unit.pid !== null && unit.start_time !== null ? [{ pid: unit.pid, startTime: unit.start_time, tag: unit.tag ?? '', cgroup: unit.cgroup }] : [];
+    });
+    try {
+      const swept = await runner.sweep(keep);
+      if (swept.length > 0) logger.warn({ runs: swept }, 'stopped runs the previous daemon started but never recorded');
+    } catch (error) {
+      logger.warn({ err: error }, 'could not look for unrecorded runs');
+    }
   }
 
   /** Removes, in the background, containers of runs no one holds any more (their CLI died with the previous daemon). */

@@ -9,6 +9,7 @@ import type { PortAllocator } from '../runtime/port-allocator.js';
 import type { HealthState } from '../runtime/prober.js';
 import type { ExitInfo, ProcessRunner, RunningProcess, StopOutcome } from '../runtime/process-runner.js';
 import type { Logger } from '../shared/logger.js';
+import { faultPoint } from '../shared/fault.js';
 import { ActionTracker } from './action-tracker.js';
 import { stopRunProcesses, type ContainerLauncher } from './container-launcher.js';
 import { healthChanged } from './describe-change.js';
@@ -159,6 +160,7 @@ export class UnitSupervisor {
     );
     void outcome.process.exited.then((exit) => this.#onExit(name, run, exit));
     if (schedule) run.unwatch = this.#deps.health.watch(name, schedule, (state) => this.#onHealth(name, run, state));
+    if (schedule) faultPoint('health-wait');
   }
 
   #onHealth(name: string, run: Run, health: HealthState): void {

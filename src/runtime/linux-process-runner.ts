@@ -18,14 +18,16 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { silentLogger, type Logger } from '../shared/logger.js';
+import { faultPoint } from '../shared/fault.js';
 import { cgroupPids, createRunCgroup, detectCgroupBase, joinCgroupSync, removeRunCgroup } from './cgroup.js';
 import { buildLaunchArgv, findExecutable } from './launch-argv.js';
 import { EnvironScanner, isSameLiveProcess, readStat, readStatSync } from './proc-scan.js';
 import type { ExitInfo, LaunchRequest, ProcessIdentity, ProcessRunner, RunningProcess, StopOutcome } from './process-runner.js';
 import { SpawnError } from './process-runner.js';
 import { stopCgroupRun, stopTaggedRun } from './run-stopper.js';
+import { SCOPE_VARIABLE, scopeCgroupDir, sweepCgroups, sweepTagged } from './stray-sweep.js';
 import { findSetpriv, resolveUser, setprivPrefix } from './unix-user.js';
 
 /** The environment variable every process of a run inherits. */
@@ -40,6 +42,11 @@ export interface LinuxProcessRunnerOptions {
   cgroups?: 'auto' | 'off';
   /** Parent directory for per-run cgroups (skips detection); must be in a writable cgroup v2 hierarchy. */
   cgroupBase?: string;
+  /**
+   * The project this runner works for (e.g. a digest of the state folder). Runs then live in the scope's own cgroup
+   * folder and carry SBX_SCOPE, so sweep() can find runs a crashed daemon never recorded. Unset: no sweep.
+   */
+  scope?: string;
   logger?: Logger;
 }
 
@@ -50,6 +57,7 @@ export const makeRunTag = (unit: string, runId: string): string => `${unit}.${ru
 export class LinuxProcessRunner implements ProcessRunner {
   readonly #mode: 'auto' | 'off';
   readonly #logger: Logger;
+  readonly #scope: string | null;
   #base: Promise<string | null> | null;
   #setpriv: Promise<string | null> | null = null;
   readonly #scanner = new EnvironScanner(TAG_VARIABLE);
@@ -61,6 +69,7 @@ export class LinuxProcessRunner implements ProcessRunner {
   constructor(options: LinuxProcessRunnerOptions = {}) {
     this.#mode = options.cgroups ?? 'auto';
     this.#logger = options.logger ?? silentLogger;
+    this.#scope = options.scope ?? null;
     this.#base = options.cgroupBase !== undefined ? Promise.resolve(options.cgroupBase) : null;
   }
 
@@ -92,7 +101,7 @@ export class LinuxProcessRunner implements ProcessRunner {
       child = spawn(file, args, {
         argv0: file,
         cwd,
-        env: { ...request.env, [TAG_VARIABLE]: tag },
+        env: { ...request.env, [TAG_VARIABLE]: tag, ...(this.#scope ? { [SCOPE_VARIABLE]: this.#scope } : {}) },
         stdio: ['ignore', request.stdio.stdout, request.stdio.stderr],
         detached: true,
       });
@@ -111,6 +120,7 @@ export class LinuxProcessRunner implements ProcessRunner {
     // Join the cgroup from here as well, before start() resolves: a stop issued right away then finds the leader even
     // if the entry script has not run its own `echo $$` yet (which would otherwise race with the stop's rmdir).
     if (cgroup) joinCgroupSync(cgroup, pid);
+    faultPoint('after-spawn');
     const exited = new Promise<ExitInfo>((resolve) => {
       child.once('exit', (code, signal) => {
         this.#children.delete(pid);
@@ -160,6 +170,15 @@ export class LinuxProcessRunner implements ProcessRunner {
     return { identity, exited };
   }
 
+  async sweep(keep: readonly ProcessIdentity[]): Promise<string[]> {
+    if (!this.#scope) return [];
+    const base = await this.cgroupBase();
+    const swept = base ? await sweepCgroups(scopeCgroupDir(base, this.#scope), new Set(keep.flatMap((k) => (k.cgroup ? [k.cgroup] : [])))) : [];
+    const tagged = await sweepTagged(this.#scope, TAG_VARIABLE, new Set(keep.map((k) => k.tag)));
+    if (swept.length > 0 || tagged > 0) this.#logger.warn({ cgroups: swept, taggedProcesses: tagged }, 'process runner: stopped runs an earlier daemon started but never recorded');
+    return swept;
+  }
+
   async members(identity: ProcessIdentity): Promise<number[]> {
     if (identity.cgroup) return cgroupPids(identity.cgroup);
     return this.#taggedMembers(identity);
@@ -190,12 +209,14 @@ export class LinuxProcessRunner implements ProcessRunner {
 
   /** A fresh cgroup for the run, or null (tag mode) when none can be written. */
   async #createCgroup(tag: string): Promise<string | null> {
-    const base = await this.cgroupBase();
-    if (!base) return null;
+    const root = await this.cgroupBase();
+    if (!root) return null;
     try {
+      const base = this.#scope ? scopeCgroupDir(root, this.#scope) : root;
+      if (this.#scope) await mkdir(base, { recursive: true });
       return await createRunCgroup(base, tag);
     } catch (error) {
-      this.#logger.warn({ base, err: (error as Error).message }, 'process runner: cannot create a cgroup, using the environment tag');
+      this.#logger.warn({ base: root, scope: this.#scope, err: (error as Error).message }, 'process runner: cannot create a cgroup, using the environment tag');
       return null;
     }
   }

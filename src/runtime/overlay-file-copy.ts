@@ -9,6 +9,7 @@ import { closeSync, readSync, writeSync, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { SafeDir } from './safe-fs.js';
 import { safeMode } from './overlay-rules.js';
+import { faultPoint } from '../shared/fault.js';
 import { cachedFileHash, hashFileSync, readBuffer, type FileHashCache } from './overlay-digest.js';
 import { fileUnchanged, sourceStamp, targetStamp, type ManifestEntry } from './overlay-manifest.js';
 
@@ -78,6 +79,7 @@ export const copyFileSync = (job: FileJob): FileOutcome => {
     closeQuietly(opened.fd);
   }
   hashes.set(opened.stat, sha);
+  faultPoint('mid-overlay');
   return copied(opened.stat, written, sha);
 };
 
@@ -115,6 +117,7 @@ export const copyFileAsync = async (job: FileJob): Promise<FileOutcome> => {
     await opened.fh.close();
   }
   hashes.set(opened.stat, sha);
+  faultPoint('mid-overlay');
   return copied(opened.stat, written, sha);
 };
 

@@ -69,4 +69,9 @@ export interface ProcessRunner {
   adopt(identity: ProcessIdentity): RunningProcess | null;
   /** Pids of every live process of the run (leader and descendants, however they detached). */
   members(identity: ProcessIdentity): Promise<number[]>;
+  /**
+   * Optional (scoped runners): stops every run of this runner's scope that is not in `keep` — runs an earlier daemon
+   * spawned but never recorded — and returns their tags or cgroups. Called once adoption is done.
+   */
+  sweep?(keep: readonly ProcessIdentity[]): Promise<string[]>;
 }

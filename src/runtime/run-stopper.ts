@@ -2,6 +2,7 @@
 
 import { setTimeout as delay } from 'node:timers/promises';
 import { cgroupKill, cgroupPids, cgroupPopulated, removeRunCgroup } from './cgroup.js';
+import { faultPoint } from '../shared/fault.js';
 
 /** How often a stop re-checks the run's membership. */
 export const STOP_POLL_MS = 15;
@@ -35,6 +36,7 @@ const terminate = (pids: readonly number[]): void => {
  */
 export const stopCgroupRun = async (dir: string, timeoutMs: number): Promise<StopResult> => {
   terminate(await cgroupPids(dir));
+  faultPoint('mid-stop');
   // The grace period starts once TERM is sent, not before the membership read (which can take a while under load).
   const deadline = Date.now() + timeoutMs;
   let escalated = false;
@@ -56,6 +58,7 @@ export const stopCgroupRun = async (dir: string, timeoutMs: number): Promise<Sto
 export const stopTaggedRun = async (find: () => Promise<number[]>, timeoutMs: number): Promise<StopResult> => {
   let pids = await find();
   terminate(pids);
+  faultPoint('mid-stop');
   const deadline = Date.now() + timeoutMs;
   let escalated = false;
   while (pids.length > 0) {

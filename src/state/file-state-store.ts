@@ -4,6 +4,7 @@
 
 import { readFile, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { faultPoint } from '../shared/fault.js';
 import { removeStaleTemps, writeFileAtomic } from './atomic-file.js';
 import { parseSavedState } from './saved-state.js';
 import type { LoadedState, SavedState, StateStore } from './types.js';
@@ -68,6 +69,7 @@ export class FileStateStore implements StateStore {
       this.#secretsText = text;
     }
     await writeFileAtomic(this.path, `${JSON.stringify(safe)}\n`, 0o600);
+    faultPoint('after-state-write');
     this.#lastKept = kept;
   }
 
