@@ -28,6 +28,12 @@ describe('convergence', () => {
     ],
     ['waiting for needs is pending', [['b', true, seen('b', 'pending')]], [{ unit: 'b', reason: 'waiting-for-needs', on: ['a'], message: '' }], { pending: ['b'] }],
     ['backoff is pending', [['a', true, seen('a', 'backoff')]], [], { pending: ['a'] }],
+    [
+      'ready but held (a restart waiting for its needs) is pending',
+      [['b', true, seen('b', 'ready')]],
+      [{ unit: 'b', reason: 'waiting-for-needs', on: ['a'], message: '' }],
+      { ready: [], pending: ['b'], settled: false },
+    ],
     ['clean exit stays stopped', [['a', true, seen('a', 'stopped', { code: 0, signal: null, known: true, at: 1 })]], [], { stopped: ['a'], settled: true }],
     ['unclean exit is failed', [['a', true, seen('a', 'stopped', { code: 1, signal: null, known: true, at: 1 })]], [], { failed: ['a'] }],
     ['unknown exit is failed', [['a', true, seen('a', 'stopped', { code: null, signal: null, known: false, at: 1 })]], [], { failed: ['a'] }],

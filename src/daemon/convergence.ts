@@ -27,7 +27,9 @@ export const convergence = (snapshot: { desired: DesiredModel; observed: Observe
     if (!desired?.enabled) continue;
     const observed = snapshot.observed.units[name];
     const hold = holds.get(name);
-    if (observed?.phase === 'ready') result.ready.push(name);
+    // A ready unit the plan still holds (e.g. a restart waiting for its needs) is about to change: not applied yet.
+    if (observed?.phase === 'ready' && hold && !hold.terminal && !FAILING_HOLDS.has(hold.reason)) result.pending.push(name);
+    else if (observed?.phase === 'ready') result.ready.push(name);
     else if (observed?.phase === 'failed' || (hold && FAILING_HOLDS.has(hold.reason))) result.failed.push(name);
     // Only a run that ended on its own and stays down is final; a unit sbx stopped (e.g. `down`) is about to start again.
     else if (observed?.phase === 'stopped' && observed.stay_down === true && observed.last_exit !== null) {
