@@ -117,21 +117,22 @@ describe('S27 overlay escape through a manifest', () => {
     expect(fileHash('/etc/passwd')).toBe(passwd);
   });
 
+  // These targets are refused by the manifest checks (located, before anything runs), not only by the copier.
   it.each([
-    ['/', /root/],
-    ['..', /inside the target|source/],
-    ['../src/inner', /inside the source|source/],
-  ])('a target of %s is refused end to end and changes nothing', async (target, reason) => {
+    ['/'],
+    ['..'],
+    ['../src/inner'],
+  ])('a target of %s is refused end to end and changes nothing', async (target) => {
     project = await SecProject.at(path.join(ws.root, 'project'));
     await project.write('sandbox.yaml', manifest([{ name: 'tpl', target, strategy: 'copy' }]));
     const before = outsideTargets();
     const passwd = fileHash('/etc/passwd');
     const applied = await project.sbx(['apply', '--timeout', '30s']);
-    expect(applied.exitCode).not.toBe(0);
-    const status = JSON.parse((await project.sbxOk(['status', '--json'])).stdout) as { overlays: { name: string; status: string; error: string | null }[]; units: { name: string; pid: number | null }[] };
-    expect(status.overlays[0]).toMatchObject({ name: 'tpl', status: 'failed' });
-    expect(status.overlays[0]?.error).toMatch(reason);
-    expect(status.units[0]?.pid, 'the unit that needs it does not start').toBeNull();
+    expect(applied.exitCode).toBe(1);
+    expect(`${applied.stdout}${applied.stderr}`).toMatch(/sandbox\.yaml:\d+:\d+ error: .*target/);
+    const status = JSON.parse((await project.sbxOk(['status', '--json'])).stdout) as { overlays: unknown[]; units: { pid: number | null }[] };
+    expect(status.overlays, 'nothing was applied').toEqual([]);
+    expect(status.units.every((unit) => unit.pid === null)).toBe(true);
     const after = Object.fromEntries(Object.entries(outsideTargets()).filter(([rel]) => !rel.startsWith('src/inner')));
     expect(after).toEqual(before);
     expect(fileHash('/etc/passwd')).toBe(passwd);
