@@ -1,13 +1,20 @@
 // `exec` for host units: the argv as given (never a shell), in the unit's folder, environment and user, with a hard timeout
-// that kills the command's whole process group.
+// that kills the command's whole tree: its process group, and every process carrying its exec tag (a child that called
+// setsid() leaves the group but keeps the tag, and would otherwise hold the output pipes open and the call with them).
 
+import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
 import type { ObservedUnit } from '../engine/types.js';
 import type { UnitSpec } from '../manifest/types.js';
+import { scanEnviron } from '../runtime/proc-scan.js';
+import { stopTaggedRun } from '../runtime/run-stopper.js';
 import { findSetpriv, resolveUser, setprivPrefix } from '../runtime/unix-user.js';
 import type { ExecResult } from './api-types.js';
 import type { UnitExecutor } from './deps.js';
 import { badRequest, conflict, HttpError } from './http-error.js';
+
+/** The variable every process of one exec inherits, so a timeout finds them all. */
+export const EXEC_TAG_VARIABLE = 'SBX_EXEC_TAG';
 
 /** Output kept per stream; the rest is cut (the command is not blocked). */
 export const MAX_EXEC_OUTPUT_BYTES = 16 * 1024 * 1024;
@@ -32,13 +39,16 @@ const envFor = (spec: UnitSpec, observed: ObservedUnit | null): Record<string, s
   return env;
 };
 
-const kill = (pid: number | undefined): void => {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // already gone
+/** SIGKILLs the exec's process group, then every process still carrying its tag until none is left. */
+const killTree = async (pid: number | undefined, tag: string): Promise<void> => {
+  if (pid !== undefined) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
   }
+  await stopTaggedRun(async () => ((await scanEnviron(EXEC_TAG_VARIABLE)).get(tag) ?? []).filter((p) => p !== process.pid), 0);
 };
 
 /** Runs exec for host units; container units go through unitExecutor (container-exec.ts) and answer 501 here. */
@@ -47,9 +57,10 @@ export const hostExecutor: UnitExecutor = {
     if (spec.container) throw new HttpError(501, 'not-implemented', `exec into container unit ${spec.name} is not available yet`, 'name');
     const argv = await argvFor(spec, cmd);
     const [file, ...args] = argv as [string, ...string[]];
+    const tag = randomBytes(8).toString('hex');
     const child = execa(file, args, {
       cwd: spec.cwd,
-      env: envFor(spec, observed),
+      env: { ...envFor(spec, observed), [EXEC_TAG_VARIABLE]: tag },
       extendEnv: true,
       stdin: 'ignore',
       detached: true,
@@ -60,7 +71,7 @@ export const hostExecutor: UnitExecutor = {
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      kill(child.pid);
+      void killTree(child.pid, tag);
     }, timeoutMs);
     const result = await child.finally(() => clearTimeout(timer));
     if (result.exitCode === undefined && result.signal === undefined && !timedOut) {
