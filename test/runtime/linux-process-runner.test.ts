@@ -109,6 +109,8 @@ describe.each([
     expect(readFileSync(`${harness.dir}/out.txt`, 'utf8')).toBe(`${harness.dir}|bar baz|${run.identity.tag}\n`);
     expect(existsSync(pwned)).toBe(false);
     // The leader exec'd sleep, keeping its pid (and its identity).
+    // The fixture's shell execs `sleep` after announcing readiness: wait for the exec, then compare exactly.
+    await eventually(() => readFileSync(`/proc/${run.identity.pid}/cmdline`, 'utf8').startsWith('sleep'), { message: 'exec of sleep' });
     expect(readFileSync(`/proc/${run.identity.pid}/cmdline`, 'utf8')).toBe('sleep\u0000100000\u0000');
     await runner.stop(run.identity, 2000);
   });
