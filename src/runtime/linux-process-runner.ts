@@ -136,14 +136,16 @@ export class LinuxProcessRunner implements ProcessRunner {
   async stop(identity: ProcessIdentity, timeoutMs: number): Promise<StopOutcome> {
     const began = Date.now();
     const budget = Math.max(0, timeoutMs);
-    const { escalated } = identity.cgroup
+    const { escalated, termAt } = identity.cgroup
       ? await stopCgroupRun(identity.cgroup, budget)
       : await stopTaggedRun(() => this.#taggedMembers(identity), budget);
     const own = this.#children.get(identity.pid);
     if (own && own.startTime === identity.startTime) await own.exited;
     this.#adopted.get(identity.pid)?.();
     if (escalated) this.#logger.info({ tag: identity.tag, timeoutMs }, 'process runner: stop escalated to SIGKILL');
-    return { escalated, durationMs: Date.now() - began };
+    const durationMs = Date.now() - began;
+    this.#logger.info({ tag: identity.tag, termAt, escalated, durationMs }, 'process runner: stopped');
+    return { escalated, durationMs };
   }
 
   adopt(identity: ProcessIdentity): RunningProcess | null {

@@ -10,6 +10,8 @@ export const STOP_POLL_MS = 15;
 /** Outcome of one stop loop. */
 export interface StopResult {
   escalated: boolean;
+  /** Wall-clock ms when TERM went out: the grace period runs from here. */
+  termAt: number;
 }
 
 /** Sends sig, ignoring processes that are already gone. */
@@ -38,7 +40,8 @@ export const stopCgroupRun = async (dir: string, timeoutMs: number): Promise<Sto
   terminate(await cgroupPids(dir));
   faultPoint('mid-stop');
   // The grace period starts once TERM is sent, not before the membership read (which can take a while under load).
-  const deadline = Date.now() + timeoutMs;
+  const termAt = Date.now();
+  const deadline = termAt + timeoutMs;
   let escalated = false;
   while (await cgroupPopulated(dir)) {
     if (Date.now() >= deadline) {
@@ -48,7 +51,7 @@ export const stopCgroupRun = async (dir: string, timeoutMs: number): Promise<Sto
     await delay(STOP_POLL_MS);
   }
   await removeRunCgroup(dir);
-  return { escalated };
+  return { escalated, termAt };
 };
 
 /**
@@ -59,7 +62,8 @@ export const stopTaggedRun = async (find: () => Promise<number[]>, timeoutMs: nu
   let pids = await find();
   terminate(pids);
   faultPoint('mid-stop');
-  const deadline = Date.now() + timeoutMs;
+  const termAt = Date.now();
+  const deadline = termAt + timeoutMs;
   let escalated = false;
   while (pids.length > 0) {
     if (Date.now() >= deadline) {
@@ -70,5 +74,5 @@ export const stopTaggedRun = async (find: () => Promise<number[]>, timeoutMs: nu
     }
     pids = await find();
   }
-  return { escalated };
+  return { escalated, termAt };
 };

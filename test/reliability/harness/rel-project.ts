@@ -206,7 +206,7 @@ export const freePort = async (): Promise<number> => {
 /**
  * Event-driven death watch: creates a FIFO at `path` and holds its read end open (non-blocking). A unit that opens it
  * for writing (`exec 3> "$FIFO"`) passes the write end to every descendant; `ended()` resolves with the wall-clock
- * time (ms) at which the last holder died, with no polling. Arm it only after the unit has opened the FIFO.
+ * time (ms, `Date.now()`, the clock the daemon logs with) at which the last holder died, with no polling. Arm it only after the unit has opened the FIFO.
  */
 export const deathWatch = async (path: string): Promise<{ ended: () => Promise<number>; close: () => void }> => {
   const { execFileSync } = await import('node:child_process');
@@ -220,8 +220,8 @@ export const deathWatch = async (path: string): Promise<{ ended: () => Promise<n
       new Promise<number>((resolve) => {
         socket = new Socket({ fd, readable: true, writable: false });
         socket.on('data', () => undefined);
-        socket.once('end', () => resolve(performance.timeOrigin + performance.now()));
-        socket.once('close', () => resolve(performance.timeOrigin + performance.now()));
+        socket.once('end', () => resolve(Date.now()));
+        socket.once('close', () => resolve(Date.now()));
       }),
     close: () => {
       if (socket) socket.destroy();
