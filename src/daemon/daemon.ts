@@ -17,6 +17,7 @@ import { listenPrivate } from './listen-private.js';
 import { acquirePidLock, type LockHolder } from './pid-lock.js';
 import { ensureToken } from './api-token.js';
 import { listenTcp } from './listen-tcp.js';
+import { DEFAULT_URL_HOST } from './public-url.js';
 import { ensurePrivateDir } from './private-dir.js';
 import { restoreWithheldEnv } from './restore-env.js';
 import type { ApiContext } from './route.js';
@@ -41,6 +42,8 @@ export interface DaemonOptions {
   listen?: TcpAddress | null;
   /** Level of the daemon's own log when it makes the logger (default info). */
   logLevel?: string;
+  /** Host of the `url` servers report (default 127.0.0.1); see public-url.ts. */
+  urlHost?: string;
 }
 
 /** What a deps factory gets: where the daemon lives, its logger, and `changed` to call whenever there is state to save. */
@@ -148,6 +151,7 @@ export const startDaemon = async (options: DaemonOptions, makeDeps: DepsFactory)
       deps,
       logger,
       paths: { stateDir, projectDir, manifestPath, socketPath: socket.path },
+      urlHost: options.urlHost ?? DEFAULT_URL_HOST,
       startedAt: Date.now(),
       now: Date.now,
       applyQueue: new PQueue({ concurrency: 1 }),

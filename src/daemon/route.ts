@@ -31,6 +31,8 @@ export interface ApiContext {
   deps: DaemonDeps;
   logger: Logger;
   paths: ProjectPaths;
+  /** Host of the `url` servers report. */
+  urlHost: string;
   startedAt: number;
   now: () => number;
   /** Serialises applies: concurrent applies end in exactly one of them, never a mix. */

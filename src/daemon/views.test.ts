@@ -105,6 +105,10 @@ describe('toServerView', () => {
     const stopped = toServerView({ desired: { spec, enabled: false, owner: 'api' }, observed: observed('stopped', { pid: null }), hold: null });
     expect(stopped).toMatchObject({ status: 'stopped', url: null, healthy: false });
   });
+  it('builds the url on the host the daemon was given', () => {
+    const ready = toServerView({ desired: { spec, enabled: true, owner: 'api' }, observed: observed('ready', { port: 3001 }), hold: null }, 'dev.example.test');
+    expect(ready.url).toBe('http://dev.example.test:3001');
+  });
   it('reports the hold beside the status', () => {
     const hold = { unit: 'web', reason: 'waiting-for-needs' as const, on: ['db'], message: 'waiting for db' };
     expect(toServerView({ desired: { spec, enabled: true, owner: 'manifest' }, observed: null, hold }).hold).toEqual({ reason: 'waiting-for-needs', on: ['db'], message: 'waiting for db' });

@@ -3,6 +3,7 @@
 import type { DesiredModel, DesiredUnit, Hold, ObservedState, ObservedUnit, UnitPhase } from '../engine/types.js';
 import type { EnvVar } from '../manifest/types.js';
 import type { HealthStatus } from '../runtime/prober.js';
+import { DEFAULT_URL_HOST, serverUrl } from './public-url.js';
 import type { EnvView, ServerStatus, ServerView, ServiceStatus, ServiceView, StatusView, UnitDetail, UnitStatusView } from './api-types.js';
 
 /** What a secret-looking variable's value is replaced with. */
@@ -115,7 +116,7 @@ export const toServiceView = (state: UnitState): ServiceView => {
 };
 
 /** `GET /v1/servers/{slug}`; `url` once the server runs on its port. */
-export const toServerView = (state: UnitState): ServerView => {
+export const toServerView = (state: UnitState, urlHost: string = DEFAULT_URL_HOST): ServerView => {
   const { spec, enabled } = state.desired;
   const observed = state.observed;
   const phase = observed?.phase ?? null;
@@ -124,7 +125,7 @@ export const toServerView = (state: UnitState): ServerView => {
   return {
     slug: spec.name,
     status: serverStatus(phase, enabled),
-    url: port !== null && serving ? `http://127.0.0.1:${port}` : null,
+    url: port !== null && serving ? serverUrl(urlHost, port) : null,
     port: port ?? spec.port,
     strict_port: spec.strict_port,
     pid: observed?.pid ?? null,

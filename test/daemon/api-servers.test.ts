@@ -65,6 +65,17 @@ describe('POST /v1/servers (start)', () => {
     expect(server).toMatchObject({ url: 'http://127.0.0.1:3000', port: 3000, healthy: true, health_status: 'healthy' });
   });
 
+  it('builds url on the host the daemon was given (--url-host / $SBX_URL_HOST)', async () => {
+    const named = await startTestDaemon({ urlHost: 'dev.example.test' });
+    await named.client.startServer({ slug: 'web', start: 'npm run dev', port: 3100 });
+    const server = await waitFor(async () => {
+      const s = await named.client.getServer('web');
+      return s.status === 'ready' ? s : null;
+    });
+    expect(server.url).toBe('http://dev.example.test:3100');
+    expect((await named.client.listServers())[0]?.url).toBe('http://dev.example.test:3100');
+  });
+
   it.each([
     ['no slug', { start: 'x' }, 'slug'],
     ['an invalid slug', { slug: '../etc', start: 'x' }, 'slug'],

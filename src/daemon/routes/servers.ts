@@ -38,7 +38,7 @@ export const serverRoutes = (ctx: ApiContext): RouteDef[] => [
       ctx.deps.engine.upsert(resolved.value.unit, { enabled: true, overlays: resolved.value.overlays });
       ctx.changed();
       await untilLaunched(ctx, slug, () => ctx.deps.engine.start(slug));
-      const answer = toServerView(current(ctx, slug));
+      const answer = toServerView(current(ctx, slug), ctx.urlHost);
       await ctx.persist();
       reply.code(existing ? 200 : 201);
       return answer;
@@ -53,14 +53,14 @@ export const serverRoutes = (ctx: ApiContext): RouteDef[] => [
         .sort()
         .map((name) => unitState(snapshot, name))
         .filter((s): s is UnitState => s !== null && s.desired.spec.kind === 'server')
-        .map(toServerView);
+        .map((state) => toServerView(state, ctx.urlHost));
     },
   },
   {
     method: 'GET',
     url: '/v1/servers/:slug',
     schema: { params: nameParams('slug') },
-    handler: async (request) => toServerView(unitOfKind(ctx, param(request, 'slug'), 'server')),
+    handler: async (request) => toServerView(unitOfKind(ctx, param(request, 'slug'), 'server'), ctx.urlHost),
   },
   {
     method: 'POST',
@@ -70,7 +70,7 @@ export const serverRoutes = (ctx: ApiContext): RouteDef[] => [
       const slug = param(request, 'slug');
       unitOfKind(ctx, slug, 'server');
       await ctx.deps.engine.stop(slug);
-      const answer = toServerView(current(ctx, slug));
+      const answer = toServerView(current(ctx, slug), ctx.urlHost);
       await ctx.persist();
       return answer;
     },
@@ -83,7 +83,7 @@ export const serverRoutes = (ctx: ApiContext): RouteDef[] => [
       const slug = param(request, 'slug');
       unitOfKind(ctx, slug, 'server');
       await untilLaunched(ctx, slug, () => ctx.deps.engine.restart(slug));
-      const answer = toServerView(current(ctx, slug));
+      const answer = toServerView(current(ctx, slug), ctx.urlHost);
       await ctx.persist();
       return answer;
     },

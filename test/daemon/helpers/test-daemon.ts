@@ -38,13 +38,13 @@ export const tempProject = async (prefix = 'sbx-daemon-'): Promise<string> => {
 
 /** Starts a daemon for `dir/.sbx` (a new temp project unless given). */
 export const startTestDaemon = async (
-  options: { dir?: string; engine?: FakeEngine; manifestPath?: string | null; deps?: Partial<DaemonDeps> } = {},
+  options: { dir?: string; engine?: FakeEngine; manifestPath?: string | null; deps?: Partial<DaemonDeps>; urlHost?: string } = {},
 ): Promise<TestDaemon> => {
   const dir = options.dir ?? (await tempProject());
   const stateDir = join(dir, '.sbx');
   const engine = options.engine ?? new FakeEngine();
   const logs = new FakeLogStore();
-  const outcome = await startDaemon({ stateDir, manifestPath: options.manifestPath ?? null, logger: silentLogger, saveDelayMs: 5 }, async () => ({
+  const outcome = await startDaemon({ stateDir, manifestPath: options.manifestPath ?? null, logger: silentLogger, saveDelayMs: 5, ...(options.urlHost ? { urlHost: options.urlHost } : {}) }, async () => ({
     engine,
     loadManifest,
     resolveUnit: resolveUnitFromApi,
