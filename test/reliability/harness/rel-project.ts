@@ -229,3 +229,15 @@ export const deathWatch = async (path: string): Promise<{ ended: () => Promise<n
     },
   };
 };
+
+/** A unit's stored lines (oldest first; the last `tail` only when given), read from its files with the product's own reader. */
+export const readUnitLog = async (unitDir: string, view: 'stdout' | 'stderr' | 'combined' = 'combined', tail?: number) => {
+  const { existsSync, openSync } = await import('node:fs');
+  const { readLines } = await import('../../../src/runtime/log-file-reader.js');
+  const { DEFAULT_ROTATION, logGenerations } = await import('../../../src/runtime/log-rotation.js');
+  const files = logGenerations(unitDir, DEFAULT_ROTATION.maxFiles)
+    .filter((path) => existsSync(path))
+    .map((path) => ({ fd: openSync(path, 'r'), end: null }));
+  // readLines closes the fds.
+  return readLines({ files }, view, tail);
+};
