@@ -118,7 +118,10 @@ export interface HealthView {
 
 /** Body of `POST /v1/apply` and `POST /v1/plan`; `path` defaults to the daemon's manifest. */
 export interface ApplyRequest {
+  /** The manifest file (relative to the project folder); with `manifest`, where that text is taken to live. */
   path?: string;
+  /** The manifest's YAML itself, instead of reading `path`. */
+  manifest?: string;
   prune?: boolean;
   dry_run?: boolean;
   timeout_ms?: number;

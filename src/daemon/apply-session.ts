@@ -17,16 +17,19 @@ export const DEFAULT_APPLY_TIMEOUT_MS = 300_000;
 /** How often an apply in progress re-checks convergence besides on every engine event. */
 const SETTLE_POLL_MS = 100;
 
+/** Where a manifest given inline in a request is taken to live when the request names no path. */
+export const INLINE_MANIFEST_NAME = 'sandbox.yaml';
+
 /** The manifest an apply or plan request is about (relative paths against the project folder). */
 export const manifestPathOf = (ctx: ApiContext, body: ApplyRequest): string => {
-  const path = body.path ?? ctx.paths.manifestPath;
+  const path = body.path ?? ctx.paths.manifestPath ?? (body.manifest !== undefined ? INLINE_MANIFEST_NAME : null);
   if (!path) throw badRequest('path is required (this daemon was started without a manifest)', 'path');
   return isAbsolute(path) ? path : resolve(ctx.paths.projectDir, path);
 };
 
-/** Loads the manifest or throws the 422 with its located diagnostics. */
-export const loadDesired = async (ctx: ApiContext, path: string): Promise<DesiredState> => {
-  const loaded = await ctx.deps.loadManifest(path);
+/** Loads the manifest (the request's inline text, else the file) or throws the 422 with its located diagnostics. */
+export const loadDesired = async (ctx: ApiContext, path: string, text?: string): Promise<DesiredState> => {
+  const loaded = await ctx.deps.loadManifest(path, text !== undefined ? { text } : {});
   if (!loaded.ok) throw invalidManifest(loaded.error);
   return loaded.value;
 };
@@ -64,7 +67,7 @@ interface Applied {
 const applyLocked = async (ctx: ApiContext, path: string, body: ApplyRequest): Promise<Applied> => {
   const { engine } = ctx.deps;
   const prune = body.prune ?? true;
-  const desired = await loadDesired(ctx, path);
+  const desired = await loadDesired(ctx, path, body.manifest);
   const buffered: EngineEvent[] = [];
   if (body.dry_run) {
     return { desired, plan: await previewPlan(ctx, desired, prune), generation: null, buffered, route: () => undefined, unsubscribe: () => undefined };

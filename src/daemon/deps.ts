@@ -23,8 +23,8 @@ export interface DaemonEngine extends Engine {
   upsert(spec: UnitSpec, options?: { enabled?: boolean; overlays?: OverlaySpec[] }): void;
 }
 
-/** Loads and resolves a manifest file (src/manifest/load.ts `loadManifest`). */
-export type ManifestLoader = (path: string) => Result<DesiredState, Diagnostic[]> | Promise<Result<DesiredState, Diagnostic[]>>;
+/** Loads and resolves a manifest file, or the given text as if it were that file (src/manifest/load.ts `loadManifest`). */
+export type ManifestLoader = (path: string, options?: { text?: string }) => Result<DesiredState, Diagnostic[]> | Promise<Result<DesiredState, Diagnostic[]>>;
 
 /** What the API hands the resolver for `PUT /v1/services/{name}` and `POST /v1/servers`. */
 export interface ApiUnitInput {

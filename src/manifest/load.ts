@@ -19,6 +19,8 @@ export interface LoadOptions {
   userExists?: (name: string) => boolean;
   /** Reads env files; default: the file system. */
   readFile?: ReadFile;
+  /** The manifest's text when it comes from elsewhere (an API body): the path then only names it in diagnostics and anchors its relative paths. */
+  text?: string;
 }
 
 /** Reads, validates and resolves a manifest file: the desired state, or every problem found (located). */
@@ -26,7 +28,7 @@ export const loadManifest = async (path: string, options: LoadOptions = {}): Pro
   const file = resolve(path);
   let text: string;
   try {
-    text = await readFileAsync(file, 'utf8');
+    text = options.text ?? (await readFileAsync(file, 'utf8'));
   } catch (error) {
     return err([{ severity: 'error', code: 'manifest-unreadable', message: `cannot read ${path}: ${describeIoError(error)}` }]);
   }

@@ -50,6 +50,8 @@ export interface LogsOptions {
 /** `sandbox.apply` options: the manifest (default the project's), prune (default true), dry run, how long to wait. */
 export interface ApplyOptions {
   path?: string;
+  /** The manifest's YAML itself (e.g. generated), instead of the file at `path`; `path` then names it and anchors its relative paths. */
+  manifest?: string;
   prune?: boolean;
   dry_run?: boolean;
   /** How long the daemon waits for the units to converge before answering (default 300 000). */
@@ -61,6 +63,8 @@ export interface ApplyOptions {
 /** `sandbox.plan` options. */
 export interface PlanOptions {
   path?: string;
+  /** The manifest's YAML itself, as for `apply`. */
+  manifest?: string;
   prune?: boolean;
 }
 

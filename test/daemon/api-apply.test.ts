@@ -76,6 +76,21 @@ describe('POST /v1/apply', () => {
     expect(t.engine.calls).toEqual([]);
   });
 
+  it('takes the manifest inline: relative paths anchor at the project folder, diagnostics name the file it stands for', async () => {
+    const t = await startTestDaemon();
+    await writeFile(join(t.dir, 'app.env'), 'GREETING=hi\n');
+    const text = 'version: 1\nname: inline\nservices:\n  db:\n    cmd: sleep\n    args: ["1000"]\n    env_file: app.env\n';
+    expect(await t.client.plan({ manifest: text })).toMatchObject({ project: 'inline', manifest_path: join(t.dir, 'sandbox.yaml'), in_sync: false });
+    expect(t.engine.calls).toEqual([]);
+    expect(await t.client.applyAndWait({ manifest: text, path: 'generated.yaml' })).toMatchObject({ ready: ['db'], failed: [] });
+    const bad = await t.client.plan({ manifest: 'version: 1\nservices:\n  db:\n    cmd: sleep\n    helth_port: 5432\n', path: 'generated.yaml' }).then(
+      () => null,
+      (e: unknown) => e as ApiError,
+    );
+    expect(bad).toMatchObject({ status: 422, code: 'invalid-manifest' });
+    expect(bad?.message).toMatch(/generated\.yaml:5:5/);
+  });
+
   it('dry_run answers the plan and a dry-run result, applying nothing', async () => {
     const t = await startTestDaemon();
     const path = await manifest(t.dir, { db: [] });
@@ -104,6 +119,7 @@ describe('POST /v1/apply', () => {
     ['prune as a string', { prune: 'yes' }, 'prune'],
     ['a negative timeout', { timeout_ms: -5 }, 'timeout_ms'],
     ['an unknown field', { file: 'x.yaml' }, 'file'],
+    ['a manifest that is not text', { manifest: { version: 1 } }, 'manifest'],
   ])('rejects %s with 400 naming the field', async (_label, body, field) => {
     const t = await startTestDaemon();
     const { status, body: answer } = await rawRequest(t.daemon.socketPath, 'POST', '/v1/apply', JSON.stringify(body));

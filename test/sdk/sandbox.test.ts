@@ -118,6 +118,23 @@ describe('apply, plan and events', () => {
     ]);
   });
 
+  it('is what the package exports by its name, and applies a manifest given as text', async () => {
+    // Self-reference: `import ... from 'sbx'` resolves through package.json "exports" to the built dist/index.js (a
+    // specifier in a variable, so the type checker does not map it back to src/).
+    const packageName = 'sbx';
+    const byName = (await import(packageName)) as typeof import('../../src/index.js');
+    expect(Object.keys(byName)).toEqual(expect.arrayContaining(['Sandbox', 'SbxError']));
+    const dir = await tempDir();
+    const secs = uniqueSleep();
+    const sandbox = await byName.Sandbox.connect({ dir });
+    sandboxes.push(sandbox);
+    const manifest = `version: 1\nname: generated\nservices:\n  gen: { cmd: sleep, args: ["${secs}"] }\n`;
+    expect((await sandbox.plan({ manifest })).actions.map((a) => a.type)).toEqual(['start']);
+    expect(await sandbox.apply({ manifest, timeout_ms: 20_000 })).toMatchObject({ ready: ['gen'], failed: [] });
+    expect((await sandbox.plan({ manifest })).in_sync).toBe(true);
+    expect((await sandbox.services.get('gen')).status).toBe('running');
+  });
+
   it('events() delivers what happens after it is ready, and close() ends the loop', async () => {
     const sandbox = await connect({ dir: await tempDir() });
     await sandbox.services.upsert('sleeper', { cmd: 'sleep', args: [uniqueSleep()] });
