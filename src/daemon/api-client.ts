@@ -11,6 +11,7 @@ import type {
   ExecResult,
   HealthView,
   LogLineView,
+  LogLinesResult,
   LogsResult,
   PlanView,
   RestoreRequest,
@@ -38,8 +39,9 @@ type ApplyResult = Extract<ApplyMessage, { type: 'result' }>;
 
 const seg = (name: string): string => encodeURIComponent(name);
 
-const logsQuery = (options: LogsOptions, follow: boolean): string => {
+const logsQuery = (options: LogsOptions, follow: boolean, format?: 'lines'): string => {
   const params = new URLSearchParams();
+  if (format) params.set('format', format);
   if (options.stream) params.set('stream', options.stream);
   if (options.tail !== undefined) params.set('tail', String(options.tail));
   if (follow) params.set('follow', '1');
@@ -203,6 +205,10 @@ export class ApiClient {
   }
   unitLogs(name: string, options: LogsOptions = {}): Promise<LogsResult> {
     return this.#json('GET', `/v1/units/${seg(name)}/logs${logsQuery(options, false)}`);
+  }
+  /** The stored lines with their stream and time (the CLI's `logs` without -f). */
+  unitLogLines(name: string, options: LogsOptions = {}): Promise<LogLinesResult> {
+    return this.#json('GET', `/v1/units/${seg(name)}/logs${logsQuery(options, false, 'lines')}`);
   }
   followUnitLogs(name: string, options: LogsOptions = {}): Promise<NdjsonStream<LogLineView>> {
     return this.#stream('GET', `/v1/units/${seg(name)}/logs${logsQuery(options, true)}`);

@@ -86,6 +86,11 @@ export interface LogsResult {
   logs: string;
 }
 
+/** `GET …/logs?format=lines` answer: each line with its stream and when sbx read it. */
+export interface LogLinesResult {
+  lines: LogLine[];
+}
+
 /** One row of `GET /v1/status`. */
 export interface UnitStatusView extends UnitDetail {
   name: string;

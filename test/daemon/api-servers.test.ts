@@ -146,6 +146,16 @@ describe('GET /v1/servers/{slug}/logs', () => {
     expect(await t.client.serverLogs('nextjs', options)).toEqual({ logs });
   });
 
+  it('?format=lines answers each line with its stream and time', async () => {
+    const { status, body } = await rawRequest(t.daemon.socketPath, 'GET', '/v1/servers/nextjs/logs?format=lines&tail=2');
+    expect(status).toBe(200);
+    expect(body.lines.map((l: { stream: string; text: string }) => [l.stream, l.text])).toEqual([
+      ['stderr', 'warning: slow'],
+      ['stdout', 'GET / 200'],
+    ]);
+    expect(typeof body.lines[0].ts).toBe('number');
+  });
+
   it.each([
     ['stream=both', 'stream'],
     ['tail=-1', 'tail'],

@@ -29,21 +29,27 @@ export const parseLogOptions = (options: LogsCommandOptions): { stream: LogView;
   return { stream: options.stream as LogView, tail };
 };
 
-/** Prints (and with follow, keeps printing) the logs of `units` until interrupted. */
-export const printLogs = async (client: ApiClient, units: string[], query: { stream: LogView; tail?: number }, follow: boolean, timestamps: boolean): Promise<void> => {
+/**
+ * Prints (and with follow, keeps printing) the logs of `units` until interrupted. `bare` prints each line's text as
+ * stored (pipe-friendly: `sbx logs api > api.log`); otherwise each line gets its unit, its stream (`|` or `!`) and,
+ * with timestamps, when sbx read it.
+ */
+export const printLogs = async (
+  client: ApiClient,
+  units: string[],
+  query: { stream: LogView; tail?: number },
+  { follow, timestamps, bare = false }: { follow: boolean; timestamps: boolean; bare?: boolean },
+): Promise<void> => {
   const out = process.stdout;
   const color = shouldUseColor(out);
   const prefixWidth = logPrefixWidth(units);
-  // One unit without follow prints its text as stored (pipe-friendly); otherwise each line gets the unit's prefix.
-  const bare = units.length === 1 && !follow;
   const print = (unit: string, line: { ts: number; stream: 'stdout' | 'stderr'; text: string }): void => {
-    out.write(bare ? `${line.text}\n` : `${renderLogLine(unit, line, { color, prefixWidth, timestamps: timestamps && follow })}\n`);
+    out.write(bare ? `${line.text}\n` : `${renderLogLine(unit, line, { color, prefixWidth, timestamps })}\n`);
   };
   if (!follow) {
     for (const unit of units) {
-      const text = await withApiErrors(() => client.unitLogs(unit, query));
-      const lines = text.logs.endsWith('\n') ? text.logs.slice(0, -1).split('\n') : text.logs === '' ? [] : text.logs.split('\n');
-      for (const line of lines) print(unit, { ts: Date.now(), stream: 'stdout', text: line });
+      const { lines } = await withApiErrors(() => client.unitLogLines(unit, query));
+      for (const line of lines) print(unit, line);
     }
     return;
   }
@@ -72,6 +78,9 @@ export const registerLogs = (program: Command): void => {
       const client = await connectIfRunning(resolveProject(undefined, options));
       if (!client) throw new CliError('no daemon is running for this project (start it with `sbx apply`)', EXIT_USAGE);
       const names = units.length > 0 ? units : (await withApiErrors(() => client.status())).units.map((u) => u.name);
-      await printLogs(client, names, query, Boolean(options.follow), Boolean(options.timestamps));
+      const follow = Boolean(options.follow);
+      const timestamps = Boolean(options.timestamps);
+      // Exactly one unit named, not followed, no timestamps: its text as stored.
+      await printLogs(client, names, query, { follow, timestamps, bare: units.length === 1 && !follow && !timestamps });
     });
 };

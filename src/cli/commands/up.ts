@@ -36,7 +36,7 @@ export const registerUp = (program: Command): void => {
       };
       process.on('SIGINT', () => void stop());
       process.on('SIGTERM', () => void stop());
-      await printLogs(client, units, { stream: 'combined', tail: 20 }, true, Boolean(options.timestamps)).catch((error: unknown) => {
+      await printLogs(client, units, { stream: 'combined', tail: 20 }, { follow: true, timestamps: Boolean(options.timestamps) }).catch((error: unknown) => {
         if (!stopping) throw error;
       });
       await new Promise<never>(() => undefined);

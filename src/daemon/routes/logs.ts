@@ -1,8 +1,9 @@
-// Reading a unit's logs: `{ logs }` as text, or `?follow=1` as NDJSON lines until the client goes away.
+// Reading a unit's logs: `{ logs }` as text (the seed's shape), `?format=lines` as `{ lines: [{ ts, stream, text }] }`,
+// or `?follow=1` as NDJSON lines until the client goes away.
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LogView } from '../../runtime/log-store.js';
-import type { LogsResult } from '../api-types.js';
+import type { LogLinesResult, LogsResult } from '../api-types.js';
 import { openNdjson } from '../ndjson-writer.js';
 import type { ApiContext } from '../route.js';
 
@@ -17,6 +18,7 @@ export const logsQuery = {
     stream: { type: 'string', enum: ['stdout', 'stderr', 'combined'] },
     tail: { type: 'integer', minimum: 0, maximum: 1_000_000 },
     follow: { type: 'string', enum: ['0', '1', 'true', 'false'] },
+    format: { type: 'string', enum: ['text', 'lines'] },
   },
 };
 
@@ -24,10 +26,11 @@ interface LogsQuery {
   stream?: LogView;
   tail?: number;
   follow?: string;
+  format?: 'text' | 'lines';
 }
 
 /** Answers a logs request for `name` (which the caller has checked exists). */
-export const answerLogs = async (ctx: ApiContext, name: string, request: FastifyRequest, reply: FastifyReply): Promise<LogsResult | undefined> => {
+export const answerLogs = async (ctx: ApiContext, name: string, request: FastifyRequest, reply: FastifyReply): Promise<LogsResult | LogLinesResult | undefined> => {
   const query = request.query as LogsQuery;
   const stream = query.stream ?? 'combined';
   if (query.follow === '1' || query.follow === 'true') {
@@ -40,5 +43,6 @@ export const answerLogs = async (ctx: ApiContext, name: string, request: Fastify
     return undefined;
   }
   const lines = await ctx.deps.logs.read(name, { stream, tail: query.tail ?? DEFAULT_LOG_TAIL });
+  if (query.format === 'lines') return { lines };
   return { logs: lines.map((l) => `${l.text}\n`).join('') };
 };
