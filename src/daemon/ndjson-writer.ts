@@ -1,4 +1,6 @@
 // Streams JSON values as NDJSON on a hijacked response; a client too slow to read is cut off, never buffered without bound.
+// Lines written in one event-loop turn go out as one socket write: a log flood to a follower is then a few large
+// chunks, not a write request (and its bookkeeping, several times the line's own size) per line.
 
 import type { FastifyReply } from 'fastify';
 import type { Logger } from '../shared/logger.js';
@@ -18,6 +20,22 @@ export interface NdjsonWriter {
   readonly closed: Promise<void>;
 }
 
+/**
+ * Lines already serialised, by the value they stand for: one log line or event object goes to every follower of a
+ * unit, and is turned into JSON once (values are never changed after they are handed out).
+ */
+const serialized = new WeakMap<object, string>();
+
+const lineOf = (value: unknown): string => {
+  if (typeof value !== 'object' || value === null) return `${JSON.stringify(value)}\n`;
+  let line = serialized.get(value);
+  if (line === undefined) {
+    line = `${JSON.stringify(value)}\n`;
+    serialized.set(value, line);
+  }
+  return line;
+};
+
 /** Takes the response over from fastify and starts a 200 NDJSON answer. */
 export const openNdjson = (reply: FastifyReply, logger: Logger, maxQueued = MAX_QUEUED_BYTES): NdjsonWriter => {
   reply.hijack();
@@ -33,21 +51,39 @@ export const openNdjson = (reply: FastifyReply, logger: Logger, maxQueued = MAX_
   };
   raw.once('close', markClosed);
   raw.once('error', markClosed);
+  let pending: string[] = [];
+  let pendingBytes = 0;
+  let flushing: NodeJS.Immediate | null = null;
+  const flush = (): void => {
+    if (flushing) clearImmediate(flushing);
+    flushing = null;
+    if (pending.length === 0 || isClosed) return;
+    raw.write(pending.join(''));
+    pending = [];
+    pendingBytes = 0;
+  };
   const end = (last?: unknown): void => {
     if (isClosed) return;
-    if (last !== undefined) raw.write(`${JSON.stringify(last)}\n`);
+    if (last !== undefined) pending.push(`${JSON.stringify(last)}\n`);
+    flush();
     raw.end();
     markClosed();
   };
   return {
     write(value) {
       if (isClosed) return false;
-      if (raw.writableLength > maxQueued) {
-        logger.warn({ queued: raw.writableLength }, 'stream client too slow; closing its stream');
-        end({ type: 'error', error: { code: 'slow-consumer', message: `client did not read ${raw.writableLength} queued bytes; stream closed`, field: null } });
+      const queued = raw.writableLength + pendingBytes;
+      if (queued > maxQueued) {
+        logger.warn({ queued }, 'stream client too slow; closing its stream');
+        pending = [];
+        pendingBytes = 0;
+        end({ type: 'error', error: { code: 'slow-consumer', message: `client did not read ${queued} queued bytes; stream closed`, field: null } });
         return false;
       }
-      raw.write(`${JSON.stringify(value)}\n`);
+      const line = lineOf(value);
+      pending.push(line);
+      pendingBytes += line.length;
+      flushing ??= setImmediate(flush);
       return true;
     },
     end,
