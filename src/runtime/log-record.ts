@@ -160,7 +160,7 @@ export class LineFramer {
       pos = last + 1;
     }
     if (pos < chunk.length) {
-      this.#hold(Buffer.from(chunk.subarray(pos)));
+      this.#hold(chunk.subarray(pos));
       this.#spillOverlong(out);
     }
     return out.frames;
@@ -182,9 +182,10 @@ export class LineFramer {
     return out.frames;
   }
 
+  /** Keeps a copy: the chunk a caller pushed may be reused for the next read as soon as push() returns. */
   #hold(bytes: Buffer): void {
     if (bytes.length === 0) return;
-    this.#carry.push(bytes);
+    this.#carry.push(Buffer.from(bytes));
     this.#carryLength += bytes.length;
   }
 
