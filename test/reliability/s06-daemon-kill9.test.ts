@@ -7,6 +7,7 @@
 // counted from the moment the new daemon answers (its own Node start-up on this loaded 2-core machine is printed
 // apart, from the spawn).
 
+import { setInterval } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/eventually.js';
 import { figure, fixture, freePort, identityOf, RelProject } from './harness/rel-project.js';
@@ -46,10 +47,10 @@ describe('S6 kill -9 the daemon with 50 units running', () => {
     // The outage: watch every unit's identity for 10 s (a check every 100 ms, not a sleep).
     const outageEnds = Date.now() + OUTAGE_MS;
     let lostDuringOutage = 0;
-    while (Date.now() < outageEnds) {
+    for await (const _ of setInterval(100)) {
+      if (Date.now() >= outageEnds) break;
       const now = await identities(Object.fromEntries(Object.entries(before).map(([name, id]) => [name, Number(id!.split(':')[0])])));
       lostDuringOutage = Math.max(lostDuringOutage, Object.entries(now).filter(([name, id]) => id !== before[name]).length);
-      await new Promise((resolve) => setTimeout(resolve, 100));
     }
 
     const spawnedAt = performance.now();

@@ -7,6 +7,7 @@
 // Scaled: "0 spawns in the next 10 min" runs on the engine with a ManualClock (10 minutes advanced); through the real
 // daemon the unit is then watched for 3 s. restart_delay_ms = 100 keeps the real loop short (100 … 1600 ms).
 
+import { setInterval } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { UnitStatusView } from '../../src/daemon/api-types.js';
 import { engineHarness } from '../../src/engine/testing/engine-harness.js';
@@ -33,9 +34,9 @@ const spawnsDuring = async (name: string, ms: number): Promise<number> => {
   const first = await starts(name);
   const until = Date.now() + ms;
   let last = first;
-  while (Date.now() < until) {
+  for await (const _ of setInterval(100)) {
     last = await starts(name);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (Date.now() >= until) break;
   }
   return last - first;
 };
