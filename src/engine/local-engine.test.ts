@@ -206,6 +206,7 @@ describe('LocalEngine: imperative calls', () => {
   it('upsert creates an API-owned unit, disabled until started; a manifest unit keeps its owner', async () => {
     const h = engineHarness();
     await h.engine.apply(desiredState([unitSpec('db')]), { prune: true });
+    await h.settle();
     h.engine.upsert(unitSpec('tool'));
     h.engine.upsert(unitSpec('db', { args: ['-v'] }));
     await h.settle();

@@ -7,10 +7,12 @@ import { Reconciler } from './reconciler.js';
 /** A pass the test finishes by hand, recording how many ran and how many overlapped. */
 const controlledPass = () => {
   const releases: (() => void)[] = [];
+  let started = 0;
   let active = 0;
   let maxActive = 0;
   let recheckAt: number | null = null;
   const pass = async (): Promise<number | null> => {
+    started += 1;
     active += 1;
     maxActive = Math.max(maxActive, active);
     await new Promise<void>((resolve) => releases.push(resolve));
@@ -27,6 +29,11 @@ const controlledPass = () => {
     get maxActive() {
       return maxActive;
     },
+    /** Resolves once `n` passes have begun (a pass starts in a later event-loop turn than its trigger). */
+    started: async (n: number) => {
+      for (let i = 0; i < 50 && started < n; i += 1) await new Promise((resolve) => setImmediate(resolve));
+      expect(started).toBe(n);
+    },
     setRecheck: (at: number | null) => {
       recheckAt = at;
     },
@@ -39,14 +46,22 @@ describe('Reconciler', () => {
     const reconciler = new Reconciler({ pass: control.pass, clock: new ManualClock(), onError: (e) => { throw e; } });
     reconciler.trigger();
     reconciler.trigger(); // before the pass begins: the same pass
-    await Promise.resolve();
-    await Promise.resolve();
+    await control.started(1);
     for (let i = 0; i < 10; i += 1) reconciler.trigger(); // during the pass: one more
     await control.releaseNext();
     await control.releaseNext();
     await reconciler.idle();
     expect(reconciler.passes).toBe(2);
     expect(control.maxActive).toBe(1);
+  });
+
+  it('triggers from separate callbacks of one event-loop turn share one pass', async () => {
+    let passes = 0;
+    const reconciler = new Reconciler({ pass: () => { passes += 1; return null; }, clock: new ManualClock(), onError: () => {} });
+    // Three I/O completions in the same poll phase, each changing state (and triggering) in its own callback.
+    await Promise.all([0, 1, 2].map(() => new Promise<void>((resolve) => process.nextTick(() => (reconciler.trigger(), resolve())))));
+    await reconciler.idle();
+    expect(passes).toBe(1);
   });
 
   it('runs a single pass for a single trigger, and is idle afterwards', async () => {

@@ -17,7 +17,8 @@
  *        idle ─▶ settled listeners
  *
  * One pass runs at a time, so the planner always sees a consistent snapshot, and a burst of events (500 units
- * becoming ready) costs a handful of passes, not 500.
+ * becoming ready) costs a handful of passes, not 500. A pass starts in the event loop's next check phase (setImmediate),
+ * so the triggers of one loop turn share it.
  */
 
 import type { Clock } from '../shared/clock.js';
@@ -79,7 +80,10 @@ export class Reconciler {
 
   async #loop(): Promise<void> {
     try {
-      await Promise.resolve();
+      // Start in the next check phase of the event loop, not the next microtask: every trigger from this turn's I/O
+      // callbacks (exits, spawns, stops completing together) then shares one pass. A pass plans every unit; starting one
+      // per callback ran 1.6 times as many passes in a restart storm of 100 units (reliability S14).
+      await new Promise<void>((resolve) => setImmediate(resolve));
       while (this.#dirty && !this.#closed) {
         this.#dirty = false;
         this.#passes += 1;

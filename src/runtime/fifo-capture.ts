@@ -21,6 +21,7 @@ import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from '../shared/logger.js';
+import { nextTurn } from '../shared/turn-pacer.js';
 import type { LogStream } from './log-store.js';
 import { LineFramer, type Frame } from './log-record.js';
 
@@ -36,9 +37,11 @@ export const runFifos = (unitDir: string, runId: string): RunFifos => ({
   stderr: join(unitDir, 'runs', `${runId}.stderr`),
 });
 
-/** Creates both FIFOs (mode 0600); Node has no mkfifo, so one mkfifo(1) call per run. */
+/** Creates both FIFOs (mode 0600) with one mkfifo(1) call (Node has none); the store batches them (fifo-pool.ts). */
 export const makeFifos = async (fifos: RunFifos): Promise<void> => {
   mkdirSync(dirname(fifos.stdout), { recursive: true, mode: 0o700 });
+  // execFile forks the daemon synchronously: one fork per event-loop turn (turn-pacer.ts).
+  await nextTurn();
   await execFileAsync('mkfifo', ['-m', '600', '--', fifos.stdout, fifos.stderr]);
 };
 

@@ -1,7 +1,8 @@
 // The real log store: per-unit files under the state folder, fed from per-run FIFOs that outlive the daemon.
 //
 // Layout under `dir` (e.g. `.sbx/logs`):  <unit>/output.log, output.log.1 … (rotated), <unit>/runs/<runId>.stdout|.stderr
-// (FIFOs of runs not yet drained). See log-record.ts for the file format and fifo-capture.ts for the pipe design.
+// (FIFOs of runs not yet drained), .fifo-pool/ (FIFOs made ahead, fifo-pool.ts). See log-record.ts for the file format
+// and fifo-capture.ts for the pipe design.
 //
 // Guarantees and limits:
 // - Every byte a unit writes is stored once, in order per stream, across rotations and daemon restarts (reattach).
@@ -15,7 +16,8 @@ import { closeSync, existsSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { silentLogger, type Logger } from '../shared/logger.js';
-import { FifoCapture, makeFifos, openUnitEnds, runFifos } from './fifo-capture.js';
+import { FifoCapture, openUnitEnds, runFifos } from './fifo-capture.js';
+import { FifoPool } from './fifo-pool.js';
 import { readLines, type LogFileSet } from './log-file-reader.js';
 import { DEFAULT_FOLLOW_BUFFER_LINES, FollowerSet } from './log-followers.js';
 import { framesForText, linesOfFrames, type Frame } from './log-record.js';
@@ -61,6 +63,8 @@ export class FifoLogStore implements LogStore {
   #writers = new Map<string, UnitLogWriter>();
   #followers = new Map<string, FollowerSet>();
   #runs = new Map<string, FifoCapture>();
+  /** Runs' FIFOs, made in batches (`.fifo-pool` cannot be a unit's folder: unit names never start with a dot). */
+  readonly #pool: FifoPool;
   #closed = false;
 
   constructor(
@@ -71,6 +75,7 @@ export class FifoLogStore implements LogStore {
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? silentLogger;
     this.#followBuffer = options.followBufferLines ?? DEFAULT_FOLLOW_BUFFER_LINES;
+    this.#pool = new FifoPool(join(dir, '.fifo-pool'));
   }
 
   async open(unit: string, runId: string): Promise<LogSink> {
@@ -81,7 +86,7 @@ export class FifoLogStore implements LogStore {
       throw new Error(`log store: run ${runId} of unit ${unit} already exists; reattach it instead of opening it again`);
     }
     this.#writer(unit);
-    await makeFifos(fifos);
+    await this.#pool.make(fifos);
     this.#checkOpen();
     const ends = openUnitEnds(fifos);
     try {
@@ -192,6 +197,7 @@ export class FifoLogStore implements LogStore {
     this.#writers.clear();
     for (const set of this.#followers.values()) set.clear();
     this.#followers.clear();
+    this.#pool.clear();
   }
 
   #checkOpen(): void {

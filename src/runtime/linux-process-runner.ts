@@ -21,6 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { silentLogger, type Logger } from '../shared/logger.js';
 import { faultPoint } from '../shared/fault.js';
+import { nextTurn } from '../shared/turn-pacer.js';
 import { cgroupPids, createRunCgroup, detectCgroupBase, joinCgroupSync, removeRunCgroup } from './cgroup.js';
 import { buildLaunchArgv, findExecutable } from './launch-argv.js';
 import { EnvironScanner, isSameLiveProcess, readStat, readStatSync } from './proc-scan.js';
@@ -96,6 +97,8 @@ export class LinuxProcessRunner implements ProcessRunner {
     const tag = makeRunTag(unit, request.runId);
     const cgroup = await this.#createCgroup(tag);
     const [file, ...args] = buildLaunchArgv(argv, { cgroupDir: cgroup, userPrefix }) as [string, ...string[]];
+    // The fork and the cgroup join below are synchronous: one launch's worth per event-loop turn (turn-pacer.ts).
+    await nextTurn();
     let child: ChildProcess;
     try {
       child = spawn(file, args, {

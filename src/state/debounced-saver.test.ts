@@ -90,6 +90,47 @@ describe('DebouncedSaver', () => {
     expect(store.writes.map((s) => s.desired.project)).toEqual(['p7']);
   });
 
+  it('under sustained change the next write waits costFactor × the last write\'s synchronous cost; flush does not', async () => {
+    const clock = new ManualClock();
+    const store = new MemoryStateStore();
+    let cpu = 0;
+    // Each write costs 10 ms of (fake) main-thread time, like serialising a large state.
+    const costly = { load: () => store.load(), write: async (state: SavedState) => ((cpu += 10), store.write(state)) };
+    let n = 1;
+    const saver = new DebouncedSaver(costly, () => stateWith(n), { clock, delayMs: 50, costFactor: 25, measure: () => cpu });
+    saver.poke();
+    clock.advance(50);
+    await settle();
+    expect(store.writes).toHaveLength(1);
+    n = 2;
+    saver.poke();
+    clock.advance(249);
+    await settle();
+    expect(store.writes).toHaveLength(1);
+    clock.advance(1);
+    await settle();
+    expect(store.writes.map((s) => s.desired.project)).toEqual(['p1', 'p2']);
+    n = 3;
+    saver.poke();
+    await saver.flush();
+    expect(store.writes.map((s) => s.desired.project)).toEqual(['p1', 'p2', 'p3']);
+  });
+
+  it('a cheap state is still written one window after each change', async () => {
+    const clock = new ManualClock();
+    const store = new MemoryStateStore();
+    let cpu = 0;
+    const cheap = { load: () => store.load(), write: async (state: SavedState) => ((cpu += 0.1), store.write(state)) };
+    let n = 1;
+    const saver = new DebouncedSaver(cheap, () => stateWith(n), { clock, delayMs: 50, measure: () => cpu });
+    for (n = 1; n <= 3; n++) {
+      saver.poke();
+      clock.advance(50);
+      await settle();
+    }
+    expect(store.writes.map((s) => s.desired.project)).toEqual(['p1', 'p2', 'p3']);
+  });
+
   it('ignores pokes after close', async () => {
     const clock = new ManualClock();
     const store = new MemoryStateStore();
