@@ -7,8 +7,9 @@
 // Scaled: the silence before the newline is 3 s, not 10 s. The RSS bound "baseline + 2 x 64 KiB" is below what a
 // Node process's RSS moves by on its own: under allocation pressure V8's young generation alone grows RSS by up to
 // 32 MiB, then stays. So the check is that memory does not follow line length: after one 16 MiB line (peak P1), four
-// more 16 MiB lines raise the peak by at most 4 MiB (a daemon holding a long line would need 32 MiB per line as a JS
-// string); the figure prints both growths. The stored pieces are also checked: none is longer than 64 KiB.
+// more 16 MiB lines raise the peak by less than one such line, 16 MiB (a daemon that kept them would need 64 MiB or
+// more; one that kept even one more would need 16 MiB). Quiet runs show +1 to +2 MiB, a loaded CI machine +6 MiB: the
+// V8 heap's own steps, which a tighter bound would measure instead of sbx. The figure prints both growths. The stored pieces are also checked: none is longer than 64 KiB.
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_LINE_BYTES } from '../../src/runtime/log-record.js';
@@ -21,6 +22,9 @@ afterEach(async () => {
   project = null;
   expect(survivors ?? 0).toBe(0);
 });
+
+/** The long lines' size: the bound on how much more memory four more of them may take. */
+const LINE_MIB = 16;
 
 const rss = async (pid: number): Promise<number> => Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
 
@@ -78,7 +82,7 @@ describe('S20 pathological lines', () => {
       `S20 pathological lines: 1 KiB in ${found.A?.pieces} piece, 64 KiB in ${found.B?.pieces}, 1 MiB in ${found.C?.pieces} partial-marked fragments, 16 MiB in ${found.D?.pieces}; ` +
         `pause line ${JSON.stringify(whole.find((w) => w.text.startsWith('E-'))?.text)}; invalid UTF-8 raw on disk ${raw.includes(Buffer.from([0x66, 0xff, 0xfe, 0x67])) ? 'yes' : 'NO'}; ` +
         `NUL kept ${whole.some((w) => w.text === 'x\0y') ? 'yes' : 'NO'}; \\r-only kept ${whole.some((w) => w.text === 'p1\rp2\rp3\rEND') ? 'yes' : 'NO'}; daemon RSS +${growthMiB.toFixed(1)} MiB after one 16 MiB line, +${moreMiB.toFixed(1)} MiB more after four more; ` +
-        `daemon ${alive ? 'alive' : 'CRASHED'} (pass: <= ${MAX_LINE_BYTES / 1024} KiB intact, longer split with marker, RSS bounded, no crash)`,
+        `daemon ${alive ? 'alive' : 'CRASHED'} (pass: <= ${MAX_LINE_BYTES / 1024} KiB intact, longer split with marker, RSS +<${LINE_MIB} MiB over four more long lines, no crash)`,
     );
     expect(alive).toBe(true);
     expect(found.A?.pieces).toBe(1);
@@ -92,6 +96,6 @@ describe('S20 pathological lines', () => {
     expect(whole.some((w) => w.text === 'f\ufffd\ufffdg')).toBe(true);
     expect(whole.some((w) => w.text === 'x\0y')).toBe(true);
     expect(whole.some((w) => w.text === 'p1\rp2\rp3\rEND')).toBe(true);
-    expect(moreMiB).toBeLessThanOrEqual(4);
+    expect(moreMiB).toBeLessThan(LINE_MIB);
   }, 180_000);
 });

@@ -113,6 +113,8 @@ describe('managed-servers seed samples at /app, /templates and port 3000', () =>
     // Status progression: installing -> starting -> running -> ready
     expect(['installing', 'starting']).toContain(server.status);
     await ready(sandbox, 'web');
+    // The status answer can come before the event stream delivers the same change: wait for the event itself.
+    await eventually(() => phasesOf(recorder.events, 'web').includes('ready'), { message: 'web ready event' });
     recorder.stop();
     const phases = phasesOf(recorder.events, 'web');
     expect(phases[0]).toBe('installing');
