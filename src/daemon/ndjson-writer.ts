@@ -8,10 +8,19 @@ import type { Logger } from '../shared/logger.js';
 /** Bytes a stream may have queued for a slow client before it is closed with an error line. */
 export const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
 
+/** Queued bytes above which hasRoom() says no: a writer that honours it never reaches MAX_QUEUED_BYTES. */
+export const ROOM_BYTES = 256 * 1024;
+
 /** An open NDJSON answer. */
 export interface NdjsonWriter {
   /** Writes one value as a line; false once the stream is closed (client gone, or cut off for being slow). */
   write(value: unknown): boolean;
+  /** Writes lines already encoded as NDJSON (whole lines, each ending in '\n'). */
+  writeEncoded(lines: Buffer): boolean;
+  /** Whether the client takes more now (fewer than ROOM_BYTES queued for it); false once closed. */
+  hasRoom(): boolean;
+  /** Resolves when the client has room again or the stream closed. */
+  waitRoom(): Promise<void>;
   /** Ends the answer, optionally with a last value. */
   end(last?: unknown): void;
   /** True once the answer ended or the client went away. */
@@ -26,7 +35,8 @@ export interface NdjsonWriter {
  */
 const serialized = new WeakMap<object, string>();
 
-const lineOf = (value: unknown): string => {
+/** One value as an NDJSON line (serialised once per object). */
+export const lineOf = (value: unknown): string => {
   if (typeof value !== 'object' || value === null) return `${JSON.stringify(value)}\n`;
   let line = serialized.get(value);
   if (line === undefined) {
@@ -51,14 +61,20 @@ export const openNdjson = (reply: FastifyReply, logger: Logger, maxQueued = MAX_
   };
   raw.once('close', markClosed);
   raw.once('error', markClosed);
-  let pending: string[] = [];
+  let pending: (string | Buffer)[] = [];
   let pendingBytes = 0;
   let flushing: NodeJS.Immediate | null = null;
   const flush = (): void => {
     if (flushing) clearImmediate(flushing);
     flushing = null;
     if (pending.length === 0 || isClosed) return;
-    raw.write(pending.join(''));
+    if (pending.every((piece) => typeof piece === 'string')) {
+      raw.write(pending.join(''));
+    } else {
+      raw.cork();
+      for (const piece of pending) raw.write(piece);
+      raw.uncork();
+    }
     pending = [];
     pendingBytes = 0;
   };
@@ -69,22 +85,42 @@ export const openNdjson = (reply: FastifyReply, logger: Logger, maxQueued = MAX_
     raw.end();
     markClosed();
   };
+  const queuedBytes = (): number => raw.writableLength + pendingBytes;
+  const queue = (piece: string | Buffer): boolean => {
+    if (isClosed) return false;
+    const queued = queuedBytes();
+    if (queued > maxQueued) {
+      logger.warn({ queued }, 'stream client too slow; closing its stream');
+      pending = [];
+      pendingBytes = 0;
+      end({ type: 'error', error: { code: 'slow-consumer', message: `client did not read ${queued} queued bytes; stream closed`, field: null } });
+      return false;
+    }
+    pending.push(piece);
+    pendingBytes += piece.length;
+    flushing ??= setImmediate(flush);
+    return true;
+  };
+  const hasRoom = (): boolean => !isClosed && queuedBytes() < ROOM_BYTES;
   return {
+    hasRoom,
+    waitRoom() {
+      flush();
+      if (isClosed || hasRoom()) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const done = (): void => {
+          raw.off('drain', done);
+          resolve();
+        };
+        raw.once('drain', done);
+        void closed.then(done);
+      });
+    },
     write(value) {
-      if (isClosed) return false;
-      const queued = raw.writableLength + pendingBytes;
-      if (queued > maxQueued) {
-        logger.warn({ queued }, 'stream client too slow; closing its stream');
-        pending = [];
-        pendingBytes = 0;
-        end({ type: 'error', error: { code: 'slow-consumer', message: `client did not read ${queued} queued bytes; stream closed`, field: null } });
-        return false;
-      }
-      const line = lineOf(value);
-      pending.push(line);
-      pendingBytes += line.length;
-      flushing ??= setImmediate(flush);
-      return true;
+      return queue(lineOf(value));
+    },
+    writeEncoded(lines) {
+      return lines.length === 0 ? !isClosed : queue(lines);
     },
     end,
     get isClosed() {

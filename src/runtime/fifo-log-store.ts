@@ -18,12 +18,13 @@ import { systemClock, type Clock } from '../shared/clock.js';
 import { silentLogger, type Logger } from '../shared/logger.js';
 import { FifoCapture, openUnitEnds, runFifos } from './fifo-capture.js';
 import { FifoPool } from './fifo-pool.js';
+import { LineBatch, type LogBatch } from './line-batch.js';
 import { readLines, type LogFileSet } from './log-file-reader.js';
 import { DEFAULT_FOLLOW_BUFFER_LINES, FollowerSet } from './log-followers.js';
-import { framesForText, linesOfFrames, type Frame } from './log-record.js';
+import { framesForText, type Frame } from './log-record.js';
 import { DEFAULT_ROTATION, checkRotation, logGenerations, type RotationPolicy } from './log-rotation.js';
-import type { LogLine, LogQuery, LogSink, LogStore, LogStream } from './log-store.js';
-import { UnitLogWriter } from './unit-log-writer.js';
+import type { FollowFlow, LogLine, LogQuery, LogSink, LogStore, LogStream } from './log-store.js';
+import { UnitLogWriter, type CommitPosition } from './unit-log-writer.js';
 
 /** Tuning for a FifoLogStore. */
 export interface FifoLogStoreOptions {
@@ -138,16 +139,19 @@ export class FifoLogStore implements LogStore {
     return readLines(this.#snapshot(unit), query.stream, query.tail);
   }
 
-  follow(unit: string, query: LogQuery, onLine: (line: LogLine) => void): () => void {
+  follow(unit: string, query: LogQuery, onBatch: (batch: LogBatch) => void, flow?: FollowFlow): () => void {
     checkQuery(query);
     const set = this.#followerSet(unit);
-    const handle = set.add(query.stream, onLine);
+    const handle = set.add(query.stream, onBatch, flow);
+    // With a flow, the history ends where live lines begin: the writer's position now (the snapshot is cut there too).
+    const writer = flow ? this.#writer(unit) : null;
+    const from = writer ? { seq: writer.seq, offset: writer.size } : undefined;
     const history = query.tail === 0 ? Promise.resolve([]) : readLines(this.#snapshot(unit), query.stream, query.tail);
     history.then(
-      (lines) => handle.start(lines),
+      (lines) => handle.start(lines, from),
       (error: unknown) => {
         this.#logger.warn({ unit, err: error }, 'cannot read log history for a follower');
-        handle.start([{ ts: this.#clock.now(), stream: 'stderr', text: `[sbx] could not read earlier lines: ${String(error)}` }]);
+        handle.start([{ ts: this.#clock.now(), stream: 'stderr', text: `[sbx] could not read earlier lines: ${String(error)}` }], from);
       },
     );
     return () => handle.stop();
@@ -215,7 +219,7 @@ export class FifoLogStore implements LogStore {
   #writer(unit: string): UnitLogWriter {
     let writer = this.#writers.get(unit);
     if (!writer) {
-      writer = new UnitLogWriter(this.#unitDir(unit), this.#rotation, this.#logger, (frames, ts) => this.#publish(unit, frames, ts));
+      writer = new UnitLogWriter(this.#unitDir(unit), this.#rotation, this.#logger, (frames, ts, at) => this.#publish(unit, frames, ts, at));
       this.#writers.set(unit, writer);
     }
     return writer;
@@ -224,15 +228,17 @@ export class FifoLogStore implements LogStore {
   #followerSet(unit: string): FollowerSet {
     let set = this.#followers.get(unit);
     if (!set) {
-      set = new FollowerSet(this.#followBuffer, this.#logger);
+      set = new FollowerSet(this.#followBuffer, this.#logger, () => this.#writer(unit), () => this.#clock.now());
       this.#followers.set(unit, set);
     }
     return set;
   }
 
-  #publish(unit: string, frames: Frame[], ts: number): void {
+  #publish(unit: string, frames: Frame[], ts: number, at: CommitPosition): void {
     const set = this.#followers.get(unit);
-    if (set && set.size > 0) set.publish(linesOfFrames(frames, ts));
+    if (!set) return;
+    set.record(at);
+    if (set.size > 0) set.publish(LineBatch.ofWritten(frames, ts), at);
   }
 
   #capture(unit: string, runId: string, key: string): void {

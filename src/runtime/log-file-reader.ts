@@ -105,3 +105,22 @@ export const readLines = async (set: LogFileSet, view: LogView, tail?: number): 
   }
   return newestFirst.reverse();
 };
+
+/**
+ * The frames in bytes [start, end) of a file, oldest first, when both ends are frame boundaries; null when the bytes
+ * do not chain into whole frames from end back to start (a damaged stretch). Frames are found from the end backwards,
+ * the only direction the format makes unambiguous (a unit can print bytes that look like a trailer).
+ */
+export const readFramesBetween = async (fd: number, start: number, end: number): Promise<{ buf: Buffer; frames: LocatedFrame[] } | null> => {
+  const buf = await readAt(fd, start, end - start);
+  if (buf.length !== end - start) return null;
+  const frames: LocatedFrame[] = [];
+  let local = buf.length;
+  while (local > 0) {
+    const frame = frameEndingAt(buf, local);
+    if (!frame) return null;
+    frames.push(frame);
+    local = frame.dataStart;
+  }
+  return { buf, frames: frames.reverse() };
+};

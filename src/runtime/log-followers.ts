@@ -1,8 +1,13 @@
-// Live delivery of new lines to followers, with bounded buffers: a slow reader loses lines (and is told), never memory.
+// Live delivery of new lines to followers, never holding memory for a slow one: a follower with back-pressure (a
+// FollowFlow) goes on from the files at its own pace (log-catch-up.ts); one without has a bounded queue and is told
+// what it lost.
 
 import { Readable } from 'node:stream';
 import type { Logger } from '../shared/logger.js';
-import type { LogLine, LogQuery, LogStore, LogView } from './log-store.js';
+import { isEmptyBatch, LineBatch, linesBatch, type LogBatch } from './line-batch.js';
+import { catchUp, ChunkCache, FrameBoundaries, type LogFiles, type LogPosition } from './log-catch-up.js';
+import type { FollowFlow, LogLine, LogQuery, LogStore, LogView } from './log-store.js';
+import type { CommitPosition } from './unit-log-writer.js';
 
 /** Live lines a follower may have waiting while its history is read; beyond that they are dropped and counted. */
 export const DEFAULT_FOLLOW_BUFFER_LINES = 10_000;
@@ -16,38 +21,58 @@ export const droppedMarker = (view: LogView, dropped: number, ts: number): LogLi
 
 interface Follower {
   view: LogView;
-  onLine: (line: LogLine) => void;
+  onBatch: (batch: LogBatch) => void;
+  /** With back-pressure: never queued for, catches up from the files instead. */
+  flow: FollowFlow | undefined;
   live: boolean;
   queue: LogLine[];
   dropped: number;
 }
 
+/** A follower's handle: start() hands it its history (and, with a flow, the log position that history ends at). */
+export interface FollowerHandle {
+  start(history: LogLine[], from?: LogPosition): void;
+  stop(): void;
+}
+
 /** The followers of one unit. */
 export class FollowerSet {
   #followers = new Set<Follower>();
+  readonly #boundaries = new FrameBoundaries();
+  readonly #chunks = new ChunkCache();
 
   constructor(
     private readonly limit: number,
     private readonly logger: Logger,
+    /** The unit's files, for followers that fall behind. */
+    private readonly files: () => LogFiles,
+    private readonly now: () => number = Date.now,
   ) {}
 
   get size(): number {
     return this.#followers.size;
   }
 
-  /** Registers a follower that queues live lines (bounded) until start() hands it its history. */
-  add(view: LogView, onLine: (line: LogLine) => void): { start(history: LogLine[]): void; stop(): void } {
-    const follower: Follower = { view, onLine, live: false, queue: [], dropped: 0 };
+  /**
+   * Registers a follower. Without a flow it queues live lines (bounded) until start() hands it its history; with one it
+   * ignores them and, after its history, reads from the position start() gives up to the live end.
+   */
+  add(view: LogView, onBatch: (batch: LogBatch) => void, flow?: FollowFlow): FollowerHandle {
+    const follower: Follower = { view, onBatch, flow, live: false, queue: [], dropped: 0 };
     this.#followers.add(follower);
     return {
-      start: (history) => {
+      start: (history, from) => {
         if (!this.#followers.has(follower)) return;
-        for (const line of history) this.#deliver(follower, line);
-        if (follower.dropped > 0) this.#deliver(follower, droppedMarker(view, follower.dropped, follower.queue[0]?.ts ?? Date.now()));
+        if (history.length > 0) this.#deliver(follower, linesBatch(history));
+        if (follower.flow) {
+          this.#catchUp(follower, from ?? { seq: this.files().seq, offset: this.files().size });
+          return;
+        }
+        if (follower.dropped > 0) this.#deliver(follower, linesBatch([droppedMarker(view, follower.dropped, follower.queue[0]?.ts ?? Date.now())]));
         const queued = follower.queue;
         follower.queue = [];
         follower.dropped = 0;
-        for (const line of queued) this.#deliver(follower, line);
+        if (queued.length > 0) this.#deliver(follower, linesBatch(queued));
         follower.live = true;
       },
       stop: () => {
@@ -56,13 +81,29 @@ export class FollowerSet {
     };
   }
 
-  /** Hands new lines to every follower whose view matches. */
-  publish(lines: LogLine[]): void {
+  /** Notes where a write landed in the files (call for every write, followed or not, while the set exists). */
+  record(at: CommitPosition): void {
+    this.#boundaries.record(at, this.files().maxFiles + 1);
+  }
+
+  /** Hands the lines of one write (at `at`) to every follower whose view matches. */
+  publish(batch: LineBatch, at: CommitPosition): void {
     for (const follower of this.#followers) {
-      for (const line of lines) {
-        if (follower.view !== 'combined' && follower.view !== line.stream) continue;
-        if (follower.live) this.#deliver(follower, line);
-        else if (follower.queue.length < this.limit) follower.queue.push(line);
+      if (follower.flow && follower.live && !follower.flow.hasRoom()) {
+        // Its consumer is full: it goes on from this write's place in the files when it has room.
+        follower.live = false;
+        this.#catchUp(follower, { seq: at.seq, offset: at.start });
+        continue;
+      }
+      if (follower.flow && !follower.live) continue;
+      const mine = batch.of(follower.view);
+      if (isEmptyBatch(mine)) continue;
+      if (follower.live) {
+        this.#deliver(follower, mine);
+        continue;
+      }
+      for (const line of mine.lines) {
+        if (follower.queue.length < this.limit) follower.queue.push(line);
         else follower.dropped++;
       }
     }
@@ -72,10 +113,31 @@ export class FollowerSet {
     this.#followers.clear();
   }
 
-  #deliver(follower: Follower, line: LogLine): void {
+  #catchUp(follower: Follower, from: LogPosition): void {
+    catchUp({
+      files: this.files(),
+      boundaries: this.#boundaries,
+      chunks: this.#chunks,
+      view: follower.view,
+      flow: follower.flow as FollowFlow,
+      from,
+      deliver: (batch) => this.#deliver(follower, batch),
+      caughtUp: () => {
+        follower.live = true;
+      },
+      stopped: () => !this.#followers.has(follower),
+      now: this.now,
+    }).catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'log follower could not read on from the files; unsubscribed it');
+      this.#deliver(follower, linesBatch([{ ts: this.now(), stream: 'stderr', text: `[sbx] stopped following: could not read the log files (${String(error)})` }]));
+      this.#followers.delete(follower);
+    });
+  }
+
+  #deliver(follower: Follower, batch: LogBatch): void {
     if (!this.#followers.has(follower)) return;
     try {
-      follower.onLine(line);
+      follower.onBatch(batch);
     } catch (error) {
       this.#followers.delete(follower);
       this.logger.warn({ err: error }, 'log follower threw; unsubscribed it');
@@ -104,17 +166,19 @@ export const followAsStream = (
       callback(error);
     },
   });
-  stop = store.follow(unit, query, (line) => {
-    if (readable.destroyed) return;
-    if (readable.readableLength >= maxBuffered) {
-      dropped++;
-      return;
+  stop = store.follow(unit, query, (batch) => {
+    for (const line of batch.lines) {
+      if (readable.destroyed) return;
+      if (readable.readableLength >= maxBuffered) {
+        dropped++;
+        continue;
+      }
+      if (dropped > 0) {
+        readable.push(droppedMarker(query.stream, dropped, line.ts));
+        dropped = 0;
+      }
+      readable.push(line);
     }
-    if (dropped > 0) {
-      readable.push(droppedMarker(query.stream, dropped, line.ts));
-      dropped = 0;
-    }
-    readable.push(line);
   });
   return readable;
 };

@@ -250,10 +250,3 @@ export const framesForText = (stream: LogStream, text: string): Frame[] => {
   const body = Buffer.from(text.endsWith('\n') ? text : `${text}\n`, 'utf8');
   return [...framer.push(body), ...framer.end()];
 };
-
-/** The lines of frames about to be (or just) written, for live followers. */
-export const linesOfFrames = (frames: Frame[], ts: number): LogLine[] =>
-  frames.flatMap((frame) => {
-    const buf = frame.parts.length === 1 ? (frame.parts[0] as Buffer) : Buffer.concat(frame.parts, frame.length);
-    return decodeFrame(buf, { ts, stream: frame.stream, partial: frame.partial, length: frame.length, dataStart: 0 });
-  });

@@ -1,5 +1,7 @@
 // The contract for capturing and reading units' output; logs outlive the daemon that collected them.
 
+import type { LogBatch } from './line-batch.js';
+
 export type LogStream = 'stdout' | 'stderr';
 export type LogView = LogStream | 'combined';
 
@@ -27,6 +29,18 @@ export interface LogQuery {
   tail?: number;
 }
 
+/**
+ * Back-pressure from a follower's consumer. A follower given one never has lines queued for it in memory: when its
+ * consumer has no room, it goes on later from the files at the consumer's pace, and is told of lines only when rotation
+ * removed them before it read them.
+ */
+export interface FollowFlow {
+  /** Whether the consumer takes more lines now. */
+  hasRoom(): boolean;
+  /** Resolves once the consumer has room again (or is gone). */
+  waitRoom(): Promise<void>;
+}
+
 /** Per-unit log capture on disk, with rotation. */
 export interface LogStore {
   /** Prepares capture for a new run and starts reading it. */
@@ -40,8 +54,13 @@ export interface LogStore {
   note(unit: string, stream: LogStream, text: string): void;
   /** Stored lines, oldest first. */
   read(unit: string, query: LogQuery): Promise<LogLine[]>;
-  /** Calls onLine for the last `tail` lines (all stored lines when tail is undefined), then for every new one; returns an unsubscribe function. */
-  follow(unit: string, query: LogQuery, onLine: (line: LogLine) => void): () => void;
+  /**
+   * Calls onBatch with the last `tail` lines (all stored lines when tail is undefined), then with every new batch, in
+   * order; returns an unsubscribe function. A batch is shared by every follower of the same view: never change it.
+   * Without `flow`, a follower that cannot take lines while its history loads has the excess dropped (and is told);
+   * with it, no line is dropped unless rotation removed it first.
+   */
+  follow(unit: string, query: LogQuery, onBatch: (batch: LogBatch) => void, flow?: FollowFlow): () => void;
   /** Resolves once every byte the run wrote so far has been stored (the run's output reached EOF). */
   drained(unit: string, runId: string): Promise<void>;
   /** Deletes a unit's logs. */

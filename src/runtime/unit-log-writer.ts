@@ -13,13 +13,28 @@ import { logGenerations, rotateFiles, type RotationPolicy } from './log-rotation
 
 const IOV_MAX = 1024;
 
-/** Called after frames reached the file (for followers). */
-export type CommitListener = (frames: Frame[], ts: number) => void;
+/** Where committed frames lie: bytes [start, end) of the file with sequence number `seq` (both ends frame boundaries). */
+export interface CommitPosition {
+  seq: number;
+  start: number;
+  end: number;
+}
+
+/** Called after frames reached the file, once per write (for followers). */
+export type CommitListener = (frames: Frame[], ts: number, at: CommitPosition) => void;
+
+/** One of the writer's files opened for reading, and where its whole frames end. */
+export interface OpenLogFile {
+  fd: number;
+  end: number;
+}
 
 /** The writer for one unit's directory. */
 export class UnitLogWriter {
   #fd: number;
   #size: number;
+  /** The active file's sequence number: 0 for the file open when the writer started, +1 per rotation. */
+  #seq = 0;
   #lostLines = 0;
   #lostReason = '';
 
@@ -40,6 +55,32 @@ export class UnitLogWriter {
     return this.#size;
   }
 
+  /** The active file's sequence number (files rotated out since this writer started have smaller ones). */
+  get seq(): number {
+    return this.#seq;
+  }
+
+  /** How many files the rotation keeps (the active one included). */
+  get maxFiles(): number {
+    return this.rotation.maxFiles;
+  }
+
+  /**
+   * Opens the file with sequence number `seq` for reading, or null when it is no longer kept (or not made yet). Call it
+   * in the same turn as reading `seq`: the open is synchronous, so no rotation can come between the two.
+   */
+  openFile(seq: number): OpenLogFile | null {
+    const age = this.#seq - seq;
+    if (age < 0 || age >= this.rotation.maxFiles) return null;
+    const path = logGenerations(this.dir, this.rotation.maxFiles)[age] as string;
+    try {
+      const fd = openSync(path, 'r');
+      return { fd, end: age === 0 ? this.#size : fstatSync(fd).size };
+    } catch {
+      return null;
+    }
+  }
+
   /** Writes frames stamped with ts, rotating first whenever a frame would overflow the active file. */
   append(frames: Frame[], ts: number): void {
     if (frames.length === 0) return;
@@ -49,11 +90,11 @@ export class UnitLogWriter {
     let batch: Buffer[] = [];
     let batchBytes = 0;
     let batchFrames: Frame[] = [];
-    const committed: Frame[] = [];
     const flush = (): void => {
       if (batchBytes > 0) {
+        const start = this.#size;
         if (this.#write(batch, batchBytes)) {
-          committed.push(...batchFrames);
+          this.onCommit(batchFrames, ts, { seq: this.#seq, start, end: this.#size });
           if (notice.length > 0 && batchFrames[0] === notice[0]) this.#lostLines -= reported;
         } else {
           this.#lostLines += countLines(batchFrames.filter((f) => !notice.includes(f)));
@@ -75,7 +116,6 @@ export class UnitLogWriter {
       batchFrames.push(frame);
     }
     flush();
-    if (committed.length > 0) this.onCommit(committed, ts);
   }
 
   /** Opens every retained file for reading; the active file is cut at the last whole frame written. */
@@ -108,15 +148,18 @@ export class UnitLogWriter {
   }
 
   #rotate(): void {
+    let rotated = false;
     try {
       closeSync(this.#fd);
       rotateFiles(this.dir, this.rotation.maxFiles);
+      rotated = true;
     } catch (error) {
       this.logger.error({ dir: this.dir, err: error }, 'log rotation failed; continuing in the active file');
     }
     const { fd, size } = this.#openActive();
     this.#fd = fd;
     this.#size = size;
+    if (rotated) this.#seq++;
   }
 
   /** One write; on failure the file is cut back to its last whole frame and the caller counts the loss. */

@@ -81,7 +81,7 @@ describe('FifoLogStore', () => {
     await eventually(async () => (await store.read('echo', { stream: 'stdout' })).length === 3, { message: 'history' });
 
     const seen: LogLine[] = [];
-    const stop = store.follow('echo', { stream: 'stdout', tail: 2 }, (line) => seen.push(line));
+    const stop = store.follow('echo', { stream: 'stdout', tail: 2 }, (batch) => seen.push(...batch.lines));
     await eventually(() => seen.length === 2, { message: 'tail' });
     unit.stdin?.write('e not-for-stdout\no live-1\no live-2\n');
     await eventually(() => seen.length === 4, { message: 'live lines' });
@@ -97,7 +97,7 @@ describe('FifoLogStore', () => {
     const store = newStore(undefined, { followBufferLines: 5 });
     store.note('u', 'stdout', 'old');
     const seen: string[] = [];
-    store.follow('u', { stream: 'combined', tail: 10 }, (line) => seen.push(line.text));
+    store.follow('u', { stream: 'combined', tail: 10 }, (batch) => seen.push(...batch.lines.map((l) => l.text)));
     for (let i = 0; i < 20; i++) store.note('u', 'stdout', `new-${i}`); // before the history read can finish
     await eventually(() => seen.length === 7, { message: 'history, marker and queue' });
     expect(seen).toEqual(['old', '[sbx] dropped 15 lines (reader too slow)', 'new-0', 'new-1', 'new-2', 'new-3', 'new-4']);

@@ -43,13 +43,23 @@ export const printLogs = async (
   const out = process.stdout;
   const color = shouldUseColor(out);
   const prefixWidth = logPrefixWidth(units);
+  // Lines printed in one event-loop turn go out in one write: a follow of a flood is then a few large writes, not a
+  // write (a syscall, when stdout is a file) per line.
+  let pending: string[] = [];
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    out.write(pending.join(''));
+    pending = [];
+  };
   const print = (unit: string, line: { ts: number; stream: 'stdout' | 'stderr'; text: string }): void => {
-    out.write(bare ? `${line.text}\n` : `${renderLogLine(unit, line, { color, prefixWidth, timestamps })}\n`);
+    if (pending.length === 0) setImmediate(flush);
+    pending.push(bare ? `${line.text}\n` : `${renderLogLine(unit, line, { color, prefixWidth, timestamps })}\n`);
   };
   if (!follow) {
     for (const unit of units) {
       const { lines } = await withApiErrors(() => client.unitLogLines(unit, query));
       for (const line of lines) print(unit, line);
+      flush();
     }
     return;
   }

@@ -4,6 +4,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LogView } from '../../runtime/log-store.js';
 import type { LogLinesResult, LogsResult } from '../api-types.js';
+import { encodeLogBatch } from '../log-ndjson.js';
 import { openNdjson } from '../ndjson-writer.js';
 import type { ApiContext } from '../route.js';
 
@@ -35,9 +36,16 @@ export const answerLogs = async (ctx: ApiContext, name: string, request: Fastify
   const stream = query.stream ?? 'combined';
   if (query.follow === '1' || query.follow === 'true') {
     const out = openNdjson(reply, ctx.logger);
-    const stop = ctx.deps.logs.follow(name, { stream, tail: query.tail ?? 0 }, (line) => {
-      out.write(line);
-    });
+    // The writer's back-pressure reaches the store: a follower that reads slower than the unit writes goes on from the
+    // files at its own pace, and nothing waits for it in the daemon's memory.
+    const stop = ctx.deps.logs.follow(
+      name,
+      { stream, tail: query.tail ?? 0 },
+      (batch) => {
+        out.writeEncoded(encodeLogBatch(batch));
+      },
+      { hasRoom: () => out.hasRoom(), waitRoom: () => out.waitRoom() },
+    );
     await out.closed;
     stop();
     return undefined;

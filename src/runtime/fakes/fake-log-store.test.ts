@@ -18,7 +18,7 @@ describe('FakeLogStore', () => {
     const store = new FakeLogStore();
     store.emit('web', 'stdout', 'a\nb');
     const seen: string[] = [];
-    const stop = store.follow('web', { stream: 'stdout', tail: 1 }, (l) => seen.push(l.text));
+    const stop = store.follow('web', { stream: 'stdout', tail: 1 }, (batch) => seen.push(...batch.lines.map((l) => l.text)));
     store.emit('web', 'stderr', 'ignored');
     store.emit('web', 'stdout', 'c');
     stop();

@@ -2,6 +2,7 @@
 
 import { closeSync, openSync } from 'node:fs';
 import { systemClock, type Clock } from '../../shared/clock.js';
+import { linesBatch, type LogBatch } from '../line-batch.js';
 import type { LogLine, LogQuery, LogSink, LogStore, LogStream, LogView } from '../log-store.js';
 
 const matches = (view: LogView, line: LogLine): boolean => view === 'combined' || line.stream === view;
@@ -25,7 +26,7 @@ export class FakeLogStore implements LogStore {
   holdDrains = false;
   closed = false;
   #lines = new Map<string, LogLine[]>();
-  #followers = new Map<string, Set<{ view: LogView; onLine: (line: LogLine) => void }>>();
+  #followers = new Map<string, Set<{ view: LogView; onBatch: (batch: LogBatch) => void }>>();
   #drains = new Map<string, { done: boolean; waiters: (() => void)[] }>();
   #openFds = new Set<number>();
 
@@ -64,7 +65,7 @@ export class FakeLogStore implements LogStore {
     for (const part of text.replace(/\n$/, '').split('\n')) {
       const line: LogLine = { ts: this.clock.now(), stream, text: part };
       list.push(line);
-      for (const follower of this.#followers.get(unit) ?? []) if (matches(follower.view, line)) follower.onLine(line);
+      for (const follower of this.#followers.get(unit) ?? []) if (matches(follower.view, line)) follower.onBatch(linesBatch([line]));
     }
   }
 
@@ -76,9 +77,10 @@ export class FakeLogStore implements LogStore {
     return lastOf(this.#lines.get(unit) ?? [], query);
   }
 
-  follow(unit: string, query: LogQuery, onLine: (line: LogLine) => void): () => void {
-    for (const line of lastOf(this.#lines.get(unit) ?? [], query)) onLine(line);
-    const follower = { view: query.stream, onLine };
+  follow(unit: string, query: LogQuery, onBatch: (batch: LogBatch) => void): () => void {
+    const history = lastOf(this.#lines.get(unit) ?? [], query);
+    if (history.length > 0) onBatch(linesBatch(history));
+    const follower = { view: query.stream, onBatch };
     const set = this.#followers.get(unit) ?? new Set();
     this.#followers.set(unit, set);
     set.add(follower);

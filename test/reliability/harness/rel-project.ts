@@ -3,6 +3,8 @@
 // manifest), so the census finds a unit's processes whatever their parent or session; teardown stops the daemon,
 // reports and kills any survivor, and removes the folder.
 
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -107,6 +109,16 @@ export class RelProject {
     const out = { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - began };
     await this.#noteDaemon();
     return out;
+  }
+
+  /** Starts `sbx ARGS` in the project folder with its stdout going to the file `stdoutPath` (e.g. `sbx logs -f`). */
+  spawnSbx(args: string[], stdoutPath: string): ChildProcess {
+    const out = openSync(stdoutPath, 'w');
+    try {
+      return spawn(process.execPath, [SBX_BIN, ...args], { cwd: this.dir, env: cliEnv({}), stdio: ['ignore', out, 'ignore'] });
+    } finally {
+      closeSync(out);
+    }
   }
 
   /** `sbx ARGS`, failing with its output unless it exits 0. */
