@@ -127,6 +127,10 @@ export class ApiClient {
   execService(name: string, cmd: string[], options: { timeout_secs?: number } = {}): Promise<ExecResult> {
     return this.#json('POST', `/v1/services/${seg(name)}/exec`, { cmd, ...options });
   }
+  /** Like execService, for a unit of either kind. */
+  execUnit(name: string, cmd: string[], options: { timeout_secs?: number } = {}): Promise<ExecResult> {
+    return this.#json('POST', `/v1/units/${seg(name)}/exec`, { cmd, ...options });
+  }
   listServices(): Promise<ServiceView[]> {
     return this.#json('GET', '/v1/services');
   }

@@ -1,6 +1,7 @@
 // The CLI commands no other e2e test drives, through the real `sbx`: `logs` (each stream, --tail, -f), `ps` as the
 // alias of `status`, `delete` (the unit's processes end, the others are untouched), `why` for a unit held by a failed
-// dependency, and `apply --dry-run` (prints the plan, exits 0, changes nothing).
+// dependency, `apply --dry-run` (prints the plan, exits 0, changes nothing), `exec` on a server, and the exit code of a
+// `start` that ends with the unit failed.
 
 import { appendFile, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -122,6 +123,11 @@ describe('sbx logs', () => {
     follower = null;
     // The follower saw what was stored too.
     expect(await logLines(project, ['logger', '--tail', '2'])).toEqual(['hello from the test', 'trouble from the test']);
+
+    // Without --tail, -f prints everything stored first, like `docker compose logs -f`.
+    follower = new BackgroundSbx(project.dir, project.tag, ['logs', '-f', 'logger']);
+    await follower.waitFor(/^logger ! trouble from the test$/);
+    expect(follower.lines.map((line) => line.slice('logger | '.length))).toEqual([...stored, 'hello from the test', 'trouble from the test']);
   });
 });
 
@@ -168,6 +174,33 @@ describe('sbx delete', () => {
     const diff = await project.sbx(['diff']);
     expect(diff.exitCode, diff.stderr).toBe(1);
     expect(diff.stdout).toMatch(/^\+ start gone: new$/m);
+  });
+});
+
+describe('sbx exec and sbx start', () => {
+  it('exec runs in a server unit too (its folder and environment); start of a unit that fails exits 1 with the reason', async () => {
+    project = await E2eProject.create('sbx-e2e-exec-');
+    const servers = `  web:
+    start: exec '${process.execPath}' '${UNIT_FIXTURE}'
+    environment: { UNIT_NAME: web, GREETING: hello-from-web }
+  dies:
+    start: exec '${process.execPath}' '${UNIT_FIXTURE}'
+    environment: { UNIT_NAME: dies, HEALTH_DELAY_MS: "60000", EXIT_AFTER_MS: "300", EXIT_CODE: "7" }
+    health_check: { path: /health, interval_ms: 100, timeout_ms: 500, delay_ms: 0 }
+    restart_policy: never
+`;
+    await project.write('sandbox.yaml', manifest(project.recordDir, ticker('alpha'), servers));
+    const applied = await project.sbx(['apply', '--timeout', '60s']);
+    expect(applied.exitCode, applied.stdout + applied.stderr).toBe(1);
+
+    const exec = await project.sbx(['exec', 'web', '--', 'sh', '-c', 'printf "%s in %s" "$GREETING" "$PWD"; exit 4']);
+    expect(exec).toMatchObject({ exitCode: 4, stdout: `hello-from-web in ${project.dir}` });
+
+    const started = await project.sbx(['start', 'dies']);
+    expect(started.exitCode).toBe(1);
+    expect(started.stdout).toBe('dies: started (failed)');
+    expect(started.stderr).toMatch(/^dies: .*exited with code 7/);
+    expect((await project.sbx(['start', 'alpha'])).exitCode).toBe(0);
   });
 });
 

@@ -19,7 +19,7 @@ export const registerExec = (program: Command): void => {
       const timeout = Number(options.timeout);
       if (!Number.isFinite(timeout) || timeout <= 0) throw new CliError(`--timeout expects a number of seconds, got ${JSON.stringify(options.timeout)}`, EXIT_USAGE);
       const client = await connect(resolveProject(undefined, options));
-      const result = await withApiErrors(() => client.execService(unit, cmd, { timeout_secs: timeout }));
+      const result = await withApiErrors(() => client.execUnit(unit, cmd, { timeout_secs: timeout }));
       if (options.json) {
         process.stdout.write(`${JSON.stringify(result)}\n`);
       } else {

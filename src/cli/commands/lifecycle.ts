@@ -2,6 +2,7 @@
 
 import type { Command } from 'commander';
 import type { ApiClient } from '../../daemon/api-client.js';
+import { EXIT_FAILURE } from '../exit-codes.js';
 import { connect, resolveProject, withApiErrors, type ProjectOptions } from '../project.js';
 
 type Verb = 'start' | 'stop' | 'restart' | 'delete';
@@ -44,9 +45,12 @@ export const registerLifecycle = (program: Command): void => {
         for (const name of units) {
           const result = await withApiErrors(() => call(client, verb, name));
           results.push(result);
+          const { phase, last_error: reason } = result as { phase?: string; last_error?: string | null };
+          // A start or restart that ends with the unit failed did not do what was asked: exit 1, with the reason.
+          if ((verb === 'start' || verb === 'restart') && phase === 'failed') process.exitCode = EXIT_FAILURE;
           if (!options.json) {
-            const phase = (result as { phase?: string }).phase;
             process.stdout.write(`${name}: ${PAST[verb]}${phase && verb !== 'delete' ? ` (${phase})` : ''}\n`);
+            if (phase === 'failed' && reason) process.stderr.write(`${name}: ${reason}\n`);
           }
         }
         if (options.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

@@ -2,6 +2,7 @@
 
 import type { Command } from 'commander';
 import type { ApiClient } from '../../daemon/api-client.js';
+import { DEFAULT_LOG_TAIL } from '../../daemon/routes/logs.js';
 import type { LogView } from '../../runtime/log-store.js';
 import { CliError, EXIT_USAGE } from '../exit-codes.js';
 import { connectIfRunning, resolveProject, withApiErrors, type ProjectOptions } from '../project.js';
@@ -77,14 +78,16 @@ export const registerLogs = (program: Command): void => {
     .command('logs')
     .description('print units\' stored output (all units when none is named); `a | text` is stdout, `a ! text` stderr')
     .argument('[units...]', 'unit names (default: every unit)')
-    .option('-f, --follow', 'keep printing new lines')
+    .option('-f, --follow', 'keep printing new lines (after the stored ones: the last 10,000 unless --tail says)')
     .option('--stream <stream>', 'stdout, stderr or combined', 'combined')
     .option('-n, --tail <n>', 'only the last N lines of each unit')
     .option('-t, --timestamps', 'show when sbx read each line (ISO 8601, UTC)')
     .option('--file <file>', 'manifest file (finds the project)', 'sandbox.yaml')
     .option('--state-dir <dir>', 'state folder (default: .sbx beside the manifest)')
     .action(async (units: string[], options: LogsCommandOptions) => {
-      const query = parseLogOptions(options);
+      // Like `docker compose logs -f`: what is stored first (up to the API's default answer), then every new line.
+      const parsed = parseLogOptions(options);
+      const query = options.follow && parsed.tail === undefined ? { ...parsed, tail: DEFAULT_LOG_TAIL } : parsed;
       const client = await connectIfRunning(resolveProject(undefined, options));
       if (!client) throw new CliError('no daemon is running for this project (start it with `sbx apply`)', EXIT_USAGE);
       const names = units.length > 0 ? units : (await withApiErrors(() => client.status())).units.map((u) => u.name);

@@ -1,25 +1,10 @@
 // The services seed's routes: PUT/GET/DELETE /v1/services/{name}, start, stop, exec, and the list.
 
-import type { ExecResult, ServiceView } from '../api-types.js';
+import type { ServiceView } from '../api-types.js';
 import { conflict, invalidBody } from '../http-error.js';
 import { current, nameParams, param, unitOfKind, type ApiContext, type RouteDef } from '../route.js';
 import { toServiceView, unitState, type UnitState } from '../views.js';
-
-/** Longest `timeout_secs` an exec may ask for (one day). */
-const MAX_EXEC_SECS = 86_400;
-
-const execBody = {
-  type: 'object',
-  required: ['cmd'],
-  additionalProperties: false,
-  properties: {
-    cmd: { type: 'array', minItems: 1, maxItems: 4096, items: { type: 'string', maxLength: 131_072, pattern: '^[^\\u0000]*$' } },
-    timeout_secs: { type: 'number', exclusiveMinimum: 0, maximum: MAX_EXEC_SECS },
-  },
-};
-
-/** Default exec timeout when the body gives none. */
-export const DEFAULT_EXEC_SECS = 60;
+import { execRoute } from './exec.js';
 
 const view = (state: UnitState): ServiceView => toServiceView(state);
 
@@ -78,18 +63,7 @@ export const serviceRoutes = (ctx: ApiContext): RouteDef[] => [
       return answer;
     },
   },
-  {
-    method: 'POST',
-    url: '/v1/services/:name/exec',
-    schema: { params: nameParams('name'), body: execBody },
-    handler: async (request): Promise<ExecResult> => {
-      const name = param(request, 'name');
-      const state = unitOfKind(ctx, name, 'service');
-      const body = request.body as { cmd: string[]; timeout_secs?: number };
-      const timeoutMs = Math.round((body.timeout_secs ?? DEFAULT_EXEC_SECS) * 1000);
-      return ctx.deps.executor.exec(state.desired.spec, state.observed, body.cmd, timeoutMs);
-    },
-  },
+  execRoute(ctx, '/v1/services/:name/exec', 'service'),
   {
     method: 'GET',
     url: '/v1/services',

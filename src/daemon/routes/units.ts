@@ -1,7 +1,8 @@
-// Kind-agnostic unit routes for the CLI (`sbx logs|start|stop|restart|delete UNIT`), beside the seeds' per-kind ones.
+// Kind-agnostic unit routes for the CLI (`sbx logs|start|stop|restart|delete|exec UNIT`), beside the seeds' per-kind ones.
 
 import { current, nameParams, param, unitOfKind, type ApiContext, type RouteDef } from '../route.js';
 import { toUnitStatus } from '../views.js';
+import { execRoute } from './exec.js';
 import { answerLogs, logsQuery } from './logs.js';
 
 type Lifecycle = 'start' | 'stop' | 'restart';
@@ -31,6 +32,7 @@ export const unitRoutes = (ctx: ApiContext): RouteDef[] => [
   lifecycle(ctx, 'start'),
   lifecycle(ctx, 'stop'),
   lifecycle(ctx, 'restart'),
+  execRoute(ctx, '/v1/units/:name/exec', null),
   {
     method: 'DELETE',
     url: '/v1/units/:name',
