@@ -183,19 +183,34 @@ export interface LifecycleInput {
   needs?: NeedInput[];
 }
 
-/** Body of `PUT /v1/services/{name}` (the services seed). */
+/** Dotenv files: a path, or paths and `{ path, required }` (a missing required file is an error). */
+export type EnvFileInput = string | (string | { path: string; required?: boolean })[];
+
+/** An HTTP health check (the managed-servers seed's defaults apply to what is left out). */
+export interface HealthCheckInput {
+  path?: string;
+  interval_ms?: number;
+  timeout_ms?: number;
+  delay_ms?: number;
+}
+
+/** Body of `PUT /v1/services/{name}` (the services seed, plus the fields both kinds share, spec §2). */
 export interface ServiceInput extends LifecycleInput {
   cmd: string;
   args?: string[];
   env?: Record<string, string>;
+  env_file?: EnvFileInput;
   working_dir?: string;
   user?: string;
+  port?: number;
+  strict_port?: boolean;
   health_port?: number;
+  health_check?: HealthCheckInput;
   container?: boolean;
   image?: string;
 }
 
-/** Body of `POST /v1/servers` (the managed-servers seed). */
+/** Body of `POST /v1/servers` (the managed-servers seed, plus the fields both kinds share, spec §2). */
 export interface ServerInput extends LifecycleInput {
   slug: string;
   start: string;
@@ -204,8 +219,10 @@ export interface ServerInput extends LifecycleInput {
   port?: number;
   strict_port?: boolean;
   environment?: Record<string, string>;
-  env_file?: string | (string | { path: string; required?: boolean })[];
-  health_check?: { path?: string; interval_ms?: number; timeout_ms?: number; delay_ms?: number };
+  env_file?: EnvFileInput;
+  user?: string;
+  health_port?: number;
+  health_check?: HealthCheckInput;
   overlay?: { source: string; target: string; strategy?: 'copy' | 'smart'; ignore?: string[] };
 }
 

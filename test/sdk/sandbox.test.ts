@@ -61,6 +61,23 @@ describe('Sandbox.connect', () => {
     expect(await second.services.get('sleeper')).toMatchObject({ working_dir: join(dir, 'data'), status: 'stopped' });
     expect((await second.status()).project).toBe(dir.split('/').at(-1));
   });
+
+  it('services take the fields both kinds share (spec §2): env_file, port, health_check, typed in the SDK', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'svc.env'), 'FROM_FILE=yes\n');
+    const sandbox = await connect({ dir });
+    await sandbox.services.upsert('web', {
+      cmd: process.execPath,
+      args: ['-e', 'require("http").createServer((q, r) => r.end(process.env.FROM_FILE)).listen(process.env.PORT, "127.0.0.1")'],
+      env_file: 'svc.env',
+      port: 20_000 + (process.pid % 20_000),
+      health_check: { path: '/', interval_ms: 100 },
+    });
+    const started = await sandbox.services.start('web');
+    expect(started.status).toBe('running');
+    const exec = await sandbox.services.exec('web', ['sh', '-c', 'printf "%s" "$FROM_FILE"']);
+    expect(exec).toMatchObject({ exit_code: 0, stdout: 'yes' });
+  });
 });
 
 describe('SbxError', () => {
