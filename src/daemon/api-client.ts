@@ -49,6 +49,9 @@ const logsQuery = (options: LogsOptions, follow: boolean, format?: 'lines'): str
   return text ? `?${text}` : '';
 };
 
+/** `?timeout_ms=N` when given. */
+const waitQueryOf = (options: { timeout_ms?: number }): string => (options.timeout_ms === undefined ? '' : `?timeout_ms=${options.timeout_ms}`);
+
 /** The daemon's API. Every method rejects with ApiError (status 0 when the daemon is unreachable). */
 export class ApiClient {
   constructor(
@@ -195,14 +198,16 @@ export class ApiClient {
   getUnit(name: string): Promise<UnitStatusView> {
     return this.#json('GET', `/v1/units/${seg(name)}`);
   }
-  startUnit(name: string): Promise<UnitStatusView> {
-    return this.#json('POST', `/v1/units/${seg(name)}/start`);
+  /** Starts a unit; answers once it is ready or failed, or after `timeout_ms` (default 120 s) with it on its way. */
+  startUnit(name: string, options: { timeout_ms?: number } = {}): Promise<UnitStatusView> {
+    return this.#json('POST', `/v1/units/${seg(name)}/start${waitQueryOf(options)}`);
   }
   stopUnit(name: string): Promise<UnitStatusView> {
     return this.#json('POST', `/v1/units/${seg(name)}/stop`);
   }
-  restartUnit(name: string): Promise<UnitStatusView> {
-    return this.#json('POST', `/v1/units/${seg(name)}/restart`);
+  /** Restarts a unit; answers as startUnit does. */
+  restartUnit(name: string, options: { timeout_ms?: number } = {}): Promise<UnitStatusView> {
+    return this.#json('POST', `/v1/units/${seg(name)}/restart${waitQueryOf(options)}`);
   }
   deleteUnit(name: string): Promise<{ name: string; deleted: true }> {
     return this.#json('DELETE', `/v1/units/${seg(name)}`);

@@ -113,10 +113,10 @@ export class LocalEngine implements Engine {
     this.#store.setDesired(upsertUnit(this.#store.desired, spec, options.enabled, options.overlays));
   }
 
-  async start(name: string): Promise<void> {
+  async start(name: string, timeoutMs = START_WAIT_MS): Promise<void> {
     this.#require(name);
     this.#enableWithNeeds(name);
-    await this.waitFor((s) => unitSettled(s, name));
+    await this.waitFor((s) => unitSettled(s, name), timeoutMs);
   }
 
   async stop(name: string): Promise<void> {
@@ -127,11 +127,11 @@ export class LocalEngine implements Engine {
     await this.waitFor((s) => names.every((n) => !UP.has(s.observed.units[n]?.phase ?? 'pending')));
   }
 
-  async restart(name: string): Promise<void> {
+  async restart(name: string, timeoutMs = START_WAIT_MS): Promise<void> {
     this.#require(name);
     this.#enableWithNeeds(name);
     this.#store.setDesired(patchUnits(this.#store.desired, [name], { restart_requested: true }));
-    await this.waitFor((s) => !s.desired.units[name]?.restart_requested && unitSettled(s, name));
+    await this.waitFor((s) => !s.desired.units[name]?.restart_requested && unitSettled(s, name), timeoutMs);
   }
 
   async remove(name: string): Promise<void> {
@@ -330,6 +330,9 @@ export class LocalEngine implements Engine {
 
 /** True when any unit of the model runs in a container (only then is the container runtime asked anything). */
 const hasContainerUnits = (model: DesiredModel): boolean => Object.values(model.units).some((unit) => unit.spec.container);
+
+/** How long start and restart wait for a unit to settle by default (as long as `sbx apply` waits). */
+export const START_WAIT_MS = 120_000;
 
 /** A unit is settled for `start`: ready, failed, or held for a reason that needs a user action. */
 const unitSettled = (snapshot: EngineSnapshot, name: string): boolean => {

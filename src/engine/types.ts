@@ -171,12 +171,15 @@ export interface Engine {
   plan(desired: DesiredState, options: { prune: boolean }): Plan;
   /** Creates or replaces one unit from the API (owner 'api' unless it already belongs to the manifest). */
   upsert(spec: UnitSpec, options?: { enabled?: boolean }): void;
-  /** Enables a unit (and, through needs, what it waits on); resolves once it was acted on. */
-  start(name: string): Promise<void>;
+  /**
+   * Enables a unit (and, through needs, what it waits on); resolves once it is ready, failed or held for good, or after
+   * `timeoutMs` (default START_WAIT_MS) with it still on its way.
+   */
+  start(name: string, timeoutMs?: number): Promise<void>;
   /** Disables a unit and stops it (dependents first); resolves once its processes are gone. */
   stop(name: string): Promise<void>;
-  /** Stops and starts a unit again. */
-  restart(name: string): Promise<void>;
+  /** Stops and starts a unit again; resolves as start does. */
+  restart(name: string, timeoutMs?: number): Promise<void>;
   /** Stops a unit and removes its definition. */
   remove(name: string): Promise<void>;
   /**

@@ -178,7 +178,7 @@ describe('sbx delete', () => {
 });
 
 describe('sbx exec and sbx start', () => {
-  it('exec runs in a server unit too (its folder and environment); start of a unit that fails exits 1 with the reason', async () => {
+  it('exec runs in a server unit too (its folder and environment); start exits 1 with the reason when the unit fails or is not ready within --timeout', async () => {
     project = await E2eProject.create('sbx-e2e-exec-');
     const servers = `  web:
     start: exec '${process.execPath}' '${UNIT_FIXTURE}'
@@ -188,9 +188,13 @@ describe('sbx exec and sbx start', () => {
     environment: { UNIT_NAME: dies, HEALTH_DELAY_MS: "60000", EXIT_AFTER_MS: "300", EXIT_CODE: "7" }
     health_check: { path: /health, interval_ms: 100, timeout_ms: 500, delay_ms: 0 }
     restart_policy: never
+  slow:
+    start: exec '${process.execPath}' '${UNIT_FIXTURE}'
+    environment: { UNIT_NAME: slow, HEALTH_DELAY_MS: "600000" }
+    health_check: { path: /health, interval_ms: 100, timeout_ms: 500, delay_ms: 0 }
 `;
     await project.write('sandbox.yaml', manifest(project.recordDir, ticker('alpha'), servers));
-    const applied = await project.sbx(['apply', '--timeout', '60s']);
+    const applied = await project.sbx(['apply', '--timeout', '3s']);
     expect(applied.exitCode, applied.stdout + applied.stderr).toBe(1);
 
     const exec = await project.sbx(['exec', 'web', '--', 'sh', '-c', 'printf "%s in %s" "$GREETING" "$PWD"; exit 4']);
@@ -199,8 +203,12 @@ describe('sbx exec and sbx start', () => {
     const started = await project.sbx(['start', 'dies']);
     expect(started.exitCode).toBe(1);
     expect(started.stdout).toBe('dies: started (failed)');
-    expect(started.stderr).toMatch(/^dies: .*exited with code 7/);
+    expect(started.stderr).toMatch(/^dies: not ready: .*exited with code 7/);
     expect((await project.sbx(['start', 'alpha'])).exitCode).toBe(0);
+    // A unit that never turns healthy: start answers after --timeout (not never), with the unit still on its way.
+    const waited = await project.sbx(['start', '--timeout', '1s', 'slow']);
+    expect(waited.exitCode).toBe(1);
+    expect(waited.stderr).toMatch(/^slow: not ready: still \w+ after 1s$/);
   });
 });
 

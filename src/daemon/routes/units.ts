@@ -7,14 +7,23 @@ import { answerLogs, logsQuery } from './logs.js';
 
 type Lifecycle = 'start' | 'stop' | 'restart';
 
+/** `?timeout_ms=` of start and restart: how long to wait for the unit to be ready or failed (default 120 s). */
+const waitQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { timeout_ms: { type: 'integer', minimum: 1, maximum: 86_400_000 } },
+};
+
 const lifecycle = (ctx: ApiContext, action: Lifecycle): RouteDef => ({
   method: 'POST',
   url: `/v1/units/:name/${action}`,
-  schema: { params: nameParams('name') },
+  schema: action === 'stop' ? { params: nameParams('name') } : { params: nameParams('name'), querystring: waitQuery },
   handler: async (request) => {
     const name = param(request, 'name');
     unitOfKind(ctx, name, null);
-    await ctx.deps.engine[action](name);
+    const { timeout_ms: timeoutMs } = (request.query ?? {}) as { timeout_ms?: number };
+    if (action === 'stop') await ctx.deps.engine.stop(name);
+    else await ctx.deps.engine[action](name, timeoutMs);
     const answer = toUnitStatus(current(ctx, name));
     await ctx.persist();
     return answer;
