@@ -165,6 +165,9 @@ export class ApiClient {
   deleteServer(slug: string): Promise<{ slug: string; deleted: true }> {
     return this.#json('DELETE', `/v1/servers/${seg(slug)}`);
   }
+  serviceLogs(name: string, options: LogsOptions = {}): Promise<LogsResult> {
+    return this.#json('GET', `/v1/services/${seg(name)}/logs${logsQuery(options, false)}`);
+  }
   serverLogs(slug: string, options: LogsOptions = {}): Promise<LogsResult> {
     return this.#json('GET', `/v1/servers/${seg(slug)}/logs${logsQuery(options, false)}`);
   }

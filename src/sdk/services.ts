@@ -2,7 +2,7 @@
 
 import type { ApiClient } from '../daemon/api-client.js';
 import { call } from './errors.js';
-import type { ExecOptions, ExecResult, Service, ServiceOptions } from './types.js';
+import type { ExecOptions, ExecResult, LogsOptions, LogsResult, Service, ServiceOptions } from './types.js';
 
 /** Long-running background processes of the sandbox (`PUT/GET/DELETE /v1/services/{name}` and friends). */
 export class Services {
@@ -44,6 +44,11 @@ export class Services {
    */
   exec(name: string, cmd: string[], options: ExecOptions = {}): Promise<ExecResult> {
     return call(() => this.client.execService(name, cmd, options));
+  }
+
+  /** The service's output as one string (`{ logs }`), like `server.logs`: `combined` (default, in order), `stdout` or `stderr`. */
+  logs(name: string, options: LogsOptions = {}): Promise<LogsResult> {
+    return call(() => this.client.serviceLogs(name, options));
   }
 
   /** Stops a service and removes its definition. */

@@ -77,6 +77,12 @@ describe('Sandbox.connect', () => {
     expect(started.status).toBe('running');
     const exec = await sandbox.services.exec('web', ['sh', '-c', 'printf "%s" "$FROM_FILE"']);
     expect(exec).toMatchObject({ exit_code: 0, stdout: 'yes' });
+    // Services have logs as servers do.
+    await sandbox.services.upsert('talker', { cmd: 'sh', args: ['-c', 'echo to-out; echo to-err >&2; exec sleep 600'] });
+    await sandbox.services.start('talker');
+    await eventually(async () => (await sandbox.services.logs('talker')).logs.split('\n').length === 3, { message: 'talker logged' });
+    expect((await sandbox.services.logs('talker', { stream: 'stderr' })).logs).toBe('to-err\n');
+    expect(await rejection(sandbox.services.logs('nothing'))).toMatchObject({ status: 404 });
   });
 });
 

@@ -1,10 +1,11 @@
-// The services seed's routes: PUT/GET/DELETE /v1/services/{name}, start, stop, exec, and the list.
+// The services seed's routes: PUT/GET/DELETE /v1/services/{name}, start, stop, exec, and the list; plus logs.
 
 import type { ServiceView } from '../api-types.js';
 import { conflict, invalidBody } from '../http-error.js';
 import { current, nameParams, param, unitOfKind, type ApiContext, type RouteDef } from '../route.js';
 import { toServiceView, unitState, type UnitState } from '../views.js';
 import { execRoute } from './exec.js';
+import { answerLogs, logsQuery } from './logs.js';
 
 const view = (state: UnitState): ServiceView => toServiceView(state);
 
@@ -64,6 +65,17 @@ export const serviceRoutes = (ctx: ApiContext): RouteDef[] => [
     },
   },
   execRoute(ctx, '/v1/services/:name/exec', 'service'),
+  {
+    // Not in the services seed: logs work for both kinds (spec §2), with the servers route's query and answers.
+    method: 'GET',
+    url: '/v1/services/:name/logs',
+    schema: { params: nameParams('name'), querystring: logsQuery },
+    handler: async (request, reply) => {
+      const name = param(request, 'name');
+      unitOfKind(ctx, name, 'service');
+      return answerLogs(ctx, name, request, reply);
+    },
+  },
   {
     method: 'GET',
     url: '/v1/services',
