@@ -21,6 +21,13 @@ describe('LineBatch', () => {
     expect(lines.filter((l) => l.partial).map((l) => l.text)).toEqual(texts.includes('long-start') ? ['long-start'] : []);
   });
 
+  it('keeps its own copy of the written bytes (the pipe read buffer they came from is reused)', () => {
+    const bytes = Buffer.from('kept\n');
+    const written = LineBatch.ofWritten([{ stream: 'stdout', partial: false, parts: [bytes], length: bytes.length }], 1);
+    bytes.write('XXXX');
+    expect(written.of('stdout').lines.map((l) => l.text)).toEqual(['kept']);
+  });
+
   it('hands out one shared batch per view, decoded once', () => {
     expect(batch.of('stdout')).toBe(batch.of('stdout'));
     expect(batch.of('stdout').lines).toBe(batch.of('stdout').lines);

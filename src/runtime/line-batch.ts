@@ -38,11 +38,14 @@ export class LineBatch {
 
   constructor(readonly raw: readonly RawFrames[]) {}
 
-  /** Frames just written (stamped ts), as one batch. */
+  /**
+   * Frames just written (stamped ts), as one batch. Their bytes are copied: a frame's parts are views of the pipe's
+   * read buffer, which the next read overwrites, and a batch may be read later (lines are decoded on first use).
+   */
   static ofWritten(frames: readonly Frame[], ts: number): LineBatch {
     return new LineBatch(
       frames.map((frame) => ({
-        buf: frame.parts.length === 1 ? (frame.parts[0] as Buffer) : Buffer.concat(frame.parts, frame.length),
+        buf: Buffer.concat(frame.parts, frame.length),
         frames: [{ ts, stream: frame.stream, partial: frame.partial, length: frame.length, dataStart: 0 }],
       })),
     );

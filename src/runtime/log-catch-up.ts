@@ -49,8 +49,8 @@ export class FrameBoundaries {
 export const CACHED_CHUNKS = 8;
 
 /**
- * The decoded lines of the last few chunks read, shared by a unit's catching-up followers: each chunk is read and
- * decoded once, and the same line objects reach every follower (the NDJSON writer then serialises each line once).
+ * The last few chunks read, shared by a unit's catching-up followers: each chunk is read once, and every follower of a
+ * view gets the same batch (which the API then encodes once, daemon/log-ndjson.ts).
  */
 export class ChunkCache {
   #chunks = new Map<string, Promise<LineBatch | null>>();
