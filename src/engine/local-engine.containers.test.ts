@@ -52,7 +52,7 @@ describe('LocalEngine: container units', () => {
     await h.settle();
     expect(h.containers.stops.map((s) => s.runId)).toEqual([first]);
     expect(h.unit('api').phase).toBe('backoff');
-    h.clock.advance(500);
+    h.clock.advance(h.unit('api').backoff_until! - h.clock.now()); // 500 ms and its jitter
     await h.settle();
     expect(h.containers.launches.map((l) => l.runId)).toEqual([first, h.unit('api').run_id]);
     expect(h.unit('api').run_id).not.toBe(first);

@@ -1,7 +1,7 @@
 // The local engine on the runtime fakes and a manual clock: start order, stop order, crashes, failures, liveness.
 
 import { describe, expect, it } from 'vitest';
-import { decideRestart } from './restart-policy.js';
+import { decideRestart, jitterSeed } from './restart-policy.js';
 import { engineHarness } from './testing/engine-harness.js';
 import { desiredState, unitSpec } from './testing/spec-builder.js';
 
@@ -75,7 +75,8 @@ describe('LocalEngine: crashes', () => {
       const before = h.unit('flaky');
       h.runner.exit('flaky', 1);
       await h.settle();
-      const expected = decideRestart(spec, { restart_count: before.restart_count, crash_streak: before.crash_streak, started_at: before.started_at, exit: { code: 1, signal: null, known: true } }, h.clock.now());
+      const history = { restart_count: before.restart_count, crash_streak: before.crash_streak, started_at: before.started_at, exit: { code: 1, signal: null, known: true }, seed: jitterSeed('flaky') };
+      const expected = decideRestart(spec, history, h.clock.now());
       expect(expected.kind).toBe('restart');
       const delay = expected.kind === 'restart' ? expected.delayMs : 0;
       delays.push(delay);
@@ -129,7 +130,7 @@ describe('LocalEngine: crashes', () => {
     await h.settle();
     expect(h.unit('web')).toMatchObject({ phase: 'backoff', crash_streak: 1 });
     expect(h.unit('web').last_error).toMatch(/health check failed: connection refused/);
-    h.clock.advance(500);
+    h.clock.advance(h.unit('web').backoff_until! - h.clock.now()); // 500 ms and its jitter
     await h.settle();
     expect(h.unit('web')).toMatchObject({ phase: 'running', restart_count: 1 });
     expect(h.startedUnits()).toEqual(['web', 'web']);

@@ -15,8 +15,11 @@ export const RESTART_DELAY_CAP_MS = 30_000;
 export const STABLE_PERIOD_MS = 60_000;
 /** The growth base when restart_delay_ms is below it (0 = restart at once): a loop still backs off, from 200 ms. */
 export const MIN_LOOP_DELAY_MS = 100;
-/** With a seed, each delay is lengthened by a deterministic 0..10% so units that crash together restart apart. */
-export const JITTER_FRACTION = 0.1;
+/**
+ * With a seed, each delay is lengthened by a deterministic 0..5% so units that crash together restart apart. At most 5%
+ * so that a delay stays within 10% of its nominal value even with the time a start takes (S12).
+ */
+export const JITTER_FRACTION = 0.05;
 
 /** What the policy needs to know about a unit's past. */
 export interface RestartHistory {

@@ -19,7 +19,7 @@ import { healthSchedule } from './health-schedule.js';
 import { exited, healthReported, launchFailed, launching, spawned, stoppedBySbx } from './observed-reducer.js';
 import { newRunId, startRecord, type Run } from './run.js';
 import { syncOverlay } from './overlay-sync.js';
-import { decideRestart, describeExit } from './restart-policy.js';
+import { decideRestart, describeExit, jitterSeed } from './restart-policy.js';
 import type { Action } from './types.js';
 import { launchUnit } from './unit-launcher.js';
 
@@ -208,7 +208,8 @@ export class UnitSupervisor {
     const unit = this.#store.unit(name);
     const now = this.#store.now();
     const policy = this.#specOf(name) ?? { restart_policy: 'never' as const, max_restarts: 0, restart_delay_ms: 0 };
-    const history = { restart_count: unit.restart_count, crash_streak: unit.crash_streak, started_at: unit.started_at, exit };
+    // Seeded by the unit's name: units that crash together restart apart, each on a delay that is the same every time.
+    const history = { restart_count: unit.restart_count, crash_streak: unit.crash_streak, started_at: unit.started_at, exit, seed: jitterSeed(name) };
     const decision = decideRestart(policy, history, now);
     this.#store.emit({ type: 'unit-exited', at: now, unit: name, code: exit.code, signal: exit.signal });
     const next = exited(unit, exit, decision, now, cause);
