@@ -111,11 +111,16 @@ export class RelProject {
     return out;
   }
 
-  /** Starts `sbx ARGS` in the project folder with its stdout going to the file `stdoutPath` (e.g. `sbx logs -f`). */
-  spawnSbx(args: string[], stdoutPath: string): ChildProcess {
+  /**
+   * Starts `sbx ARGS` in the project folder with its stdout going to the file `stdoutPath` (e.g. `sbx logs -f`), at
+   * the scheduling niceness `nice` (0: as this process).
+   */
+  spawnSbx(args: string[], stdoutPath: string, { nice = 0 }: { nice?: number } = {}): ChildProcess {
     const out = openSync(stdoutPath, 'w');
     try {
-      return spawn(process.execPath, [SBX_BIN, ...args], { cwd: this.dir, env: cliEnv({}), stdio: ['ignore', out, 'ignore'] });
+      const argv = [process.execPath, SBX_BIN, ...args];
+      const [file, ...rest] = nice === 0 ? argv : ['nice', '-n', String(nice), ...argv];
+      return spawn(file!, rest, { cwd: this.dir, env: cliEnv({}), stdio: ['ignore', out, 'ignore'] });
     } finally {
       closeSync(out);
     }
